@@ -1,0 +1,247 @@
+r"""The book's figures, one drawing function per kind of picture.
+
+Every function draws on the :class:`~matplotlib.axes.Axes` it is given and returns the
+artists it drew; none creates a figure or touches matplotlib's global state. The pages
+make their own figures (``fig, ax = plt.subplots()``) and may apply the book's style with
+``plt.style.use("gdbook.book")``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from matplotlib.axes import Axes
+from matplotlib.collections import PathCollection
+from matplotlib.contour import QuadContourSet
+from matplotlib.lines import Line2D
+from matplotlib.quiver import Quiver
+
+from gdbook import _checks, calculus, losses
+
+__all__ = ["contour_with_gradient", "data_with_line", "loss_curve", "tangent_lines"]
+
+
+def loss_curve(
+    ax: Axes,
+    w: npt.ArrayLike,
+    loss: npt.ArrayLike,
+    *,
+    label: str | None = None,
+    xlabel: str | None = "$w$",
+    ylabel: str | None = "loss",
+) -> Line2D:
+    r"""Draw a loss as a curve over a grid of a single parameter.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    w : array_like, shape (m,)
+        Parameter values, in increasing order.
+    loss : array_like, shape (m,)
+        The loss at each value, for example from :func:`gdbook.losses.mse_curve`.
+    label : str, optional
+        Legend entry.
+    xlabel, ylabel : str or None
+        Axis labels; ``None`` leaves the axis label as it is.
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+        The curve.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> line = loss_curve(ax, [0.0, 1.0, 2.0], [1.0, 0.0, 1.0])
+    >>> line.get_ydata().tolist()
+    [1.0, 0.0, 1.0]
+    """
+    ws = _checks.vector(w, "w")
+    values = _checks.vector(loss, "loss")
+    if ws.shape != values.shape:
+        raise ValueError(f"w and loss must have the same length, got {ws.size} and {values.size}")
+    (line,) = ax.plot(ws, values, label=label)
+    _label_axes(ax, xlabel, ylabel)
+    return line
+
+
+def tangent_lines(
+    ax: Axes,
+    x0: npt.ArrayLike,
+    y0: npt.ArrayLike,
+    slope: npt.ArrayLike,
+    *,
+    half_width: float,
+) -> tuple[list[Line2D], Line2D]:
+    r"""Draw a short tangent segment and its point of contact at each given point.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    x0, y0, slope : array_like, shape (k,)
+        Points of contact :math:`(x_0, f(x_0))` and the slopes :math:`f'(x_0)`.
+    half_width : float
+        Each segment spans ``x0 - half_width`` to ``x0 + half_width``.
+
+    Returns
+    -------
+    segments : list of matplotlib.lines.Line2D
+        One dashed line per point.
+    points : matplotlib.lines.Line2D
+        The points of contact, as markers.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> segments, points = tangent_lines(ax, [1.0], [1.0], [2.0], half_width=0.5)
+    >>> segments[0].get_ydata().tolist()
+    [0.0, 2.0]
+    """
+    xs = np.atleast_1d(_checks.finite_array(x0, "x0", ndim=(0, 1)))
+    ys = np.atleast_1d(_checks.finite_array(y0, "y0", ndim=(0, 1)))
+    slopes = np.atleast_1d(_checks.finite_array(slope, "slope", ndim=(0, 1)))
+    if not xs.shape == ys.shape == slopes.shape:
+        raise ValueError(
+            f"x0, y0 and slope must have the same length, got {xs.size}, {ys.size}, {slopes.size}"
+        )
+    width = _checks.positive(half_width, "half_width")
+    segments = []
+    for x_k, y_k, s_k in zip(xs, ys, slopes, strict=True):
+        span = np.array([x_k - width, x_k + width])
+        values = calculus.tangent_line(span, x0=x_k, y0=y_k, slope=s_k)
+        (segment,) = ax.plot(span, values, linestyle="--", linewidth=1.5)
+        segments.append(segment)
+    (points,) = ax.plot(xs, ys, linestyle="none", marker="o", color="black", zorder=3)
+    return segments, points
+
+
+def contour_with_gradient(
+    ax: Axes,
+    w: npt.ArrayLike,
+    b: npt.ArrayLike,
+    z: npt.ArrayLike,
+    grad_w: npt.ArrayLike,
+    grad_b: npt.ArrayLike,
+    *,
+    levels: int = 15,
+    every: int = 8,
+    descent: bool = False,
+    normalise: bool = False,
+) -> tuple[QuadContourSet, Quiver]:
+    r"""Draw the contour lines of a surface with gradient arrows on top.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    w : array_like, shape (m,)
+        Grid values along the horizontal axis.
+    b : array_like, shape (k,)
+        Grid values along the vertical axis.
+    z : array_like, shape (k, m)
+        The surface, laid out as :func:`gdbook.losses.mse_surface` returns it.
+    grad_w, grad_b : array_like, shape (k, m)
+        The gradient's components at each grid point, as from
+        :func:`gdbook.losses.mse_grad_surface`.
+    levels : int
+        Number of contour levels.
+    every : int
+        Draw an arrow at every ``every``-th grid point in each direction.
+    descent : bool
+        Draw :math:`-\nabla` (the way down) instead of :math:`\nabla`.
+    normalise : bool
+        Draw every arrow with the same length, to show directions only.
+
+    Returns
+    -------
+    contours : matplotlib.contour.QuadContourSet
+        The contour lines.
+    arrows : matplotlib.quiver.Quiver
+        The arrows.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> g = np.linspace(-1.0, 1.0, 9)
+    >>> gw, gb = np.meshgrid(2 * g, 2 * g)
+    >>> contours, arrows = contour_with_gradient(ax, g, g, gw**2 / 4 + gb**2 / 4, gw, gb, every=4)
+    >>> arrows.N
+    9
+    """
+    ws = _checks.vector(w, "w")
+    bs = _checks.vector(b, "b")
+    grid = (bs.size, ws.size)
+    fields = []
+    for name, value in (("z", z), ("grad_w", grad_w), ("grad_b", grad_b)):
+        array = _checks.finite_array(value, name, ndim=2)
+        if array.shape != grid:
+            raise ValueError(f"{name} must have shape (len(b), len(w)) = {grid}, got {array.shape}")
+        fields.append(array)
+    surface, gw, gb = fields
+    step = _checks.count(every, "every")
+    contours = ax.contour(ws, bs, surface, levels=_checks.count(levels, "levels"))
+    sign = -1.0 if descent else 1.0
+    u, v = sign * gw[::step, ::step], sign * gb[::step, ::step]
+    if normalise:
+        length = np.hypot(u, v)
+        length[length == 0.0] = 1.0
+        u, v = u / length, v / length
+    W, B = np.meshgrid(ws[::step], bs[::step])
+    arrows = ax.quiver(W, B, u, v, angles="xy", color="black", width=0.004)
+    return contours, arrows
+
+
+def data_with_line(
+    ax: Axes,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    theta: npt.ArrayLike,
+    *,
+    label: str | None = None,
+) -> tuple[PathCollection, Line2D]:
+    r"""Draw data points and the line with parameters ``theta`` across their range.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    x, y : array_like, shape (n,)
+        The data.
+    theta : array_like, shape (1,) or (2,)
+        ``(w,)`` or ``(w, b)`` of the line to draw.
+    label : str, optional
+        Legend entry for the line.
+
+    Returns
+    -------
+    points : matplotlib.collections.PathCollection
+        The scattered data.
+    line : matplotlib.lines.Line2D
+        The line, drawn from the smallest to the largest ``x``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> points, line = data_with_line(ax, [1.0, 3.0], [2.0, 6.0], [2.0])
+    >>> line.get_ydata().tolist()
+    [2.0, 6.0]
+    """
+    xs, ys = _checks.samples(x, y)
+    points = ax.scatter(xs, ys, s=14, alpha=0.7)
+    span = np.array([xs.min(), xs.max()])
+    (line,) = ax.plot(span, losses.predict(theta, span), color="C1", label=label)
+    _label_axes(ax, "$x$", "$y$")
+    return points, line
+
+
+def _label_axes(ax: Axes, xlabel: str | None, ylabel: str | None) -> None:
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)

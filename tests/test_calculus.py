@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from gdbook import calculus
+
+
+def test_differences_of_a_quadratic():
+    # For x^2 the forward difference is off by exactly h and the central one is exact.
+    assert calculus.forward_difference(np.square, 3.0, h=0.5) == pytest.approx(6.5)
+    assert calculus.central_difference(np.square, 3.0, h=0.5) == pytest.approx(6.0)
+
+
+def test_differences_are_vectorised():
+    x = np.linspace(-2, 2, 9)
+    np.testing.assert_allclose(calculus.central_difference(np.sin, x), np.cos(x), rtol=1e-9)
+    np.testing.assert_allclose(calculus.forward_difference(np.exp, x), np.exp(x), rtol=1e-6)
+
+
+def test_error_orders_forward_h_central_h_squared():
+    """Halving h halves the forward error and quarters the central error."""
+    x, exact = 1.0, np.cos(1.0)
+    fwd = [abs(calculus.forward_difference(np.sin, x, h=h) - exact) for h in (1e-2, 5e-3)]
+    ctr = [abs(calculus.central_difference(np.sin, x, h=h) - exact) for h in (1e-2, 5e-3)]
+    assert fwd[0] / fwd[1] == pytest.approx(2.0, rel=0.01)
+    assert ctr[0] / ctr[1] == pytest.approx(4.0, rel=0.01)
+
+
+def test_tangent_line_touches_and_has_the_slope():
+    x = np.array([1.0, 2.0, 3.0])
+    values = calculus.tangent_line(x, x0=2.0, y0=4.0, slope=4.0)
+    assert values[1] == 4.0
+    assert np.diff(values).tolist() == [4.0, 4.0]
+
+
+def test_numerical_gradient_matches_torch_on_a_nonlinear_function():
+    def f_np(v):
+        return np.sin(v[0]) * np.exp(v[1]) + v[0] * v[2] ** 2
+
+    point = np.array([0.7, -0.3, 2.0])
+    t = torch.tensor(point, requires_grad=True)
+    (torch.sin(t[0]) * torch.exp(t[1]) + t[0] * t[2] ** 2).backward()
+    numeric = calculus.numerical_gradient(f_np, point)
+    assert calculus.relative_error(numeric, t.grad.numpy()) <= 1e-9
+
+
+def test_numerical_gradient_uses_a_relative_step():
+    """At 1e8 an absolute step of 1e-6 drowns in rounding; a relative step does not."""
+    x0 = 1.2345678912e8
+    absolute = calculus.central_difference(np.square, x0, h=1e-6)
+    relative = calculus.numerical_gradient(lambda v: v[0] ** 2, [x0])
+    assert calculus.relative_error(absolute, 2 * x0) > 1e-3
+    assert calculus.relative_error(relative, [2 * x0]) <= 1e-9
+
+
+def test_relative_error_properties():
+    a, b = np.array([3.0, 4.0]), np.array([0.0, 4.0])
+    assert calculus.relative_error(a, b) == calculus.relative_error(b, a) == 0.6
+    assert calculus.relative_error(1e6 * a, 1e6 * b) == pytest.approx(0.6, rel=1e-15)
+    assert calculus.relative_error(np.zeros(2), np.zeros(2)) == 0.0
+    assert calculus.relative_error(a, -a) == 2.0
+
+
+def test_norm_and_distance():
+    assert calculus.norm([3.0, 4.0]) == 5.0
+    assert calculus.norm([3.0, 4.0, 5.0]) == pytest.approx(np.sqrt(50))
+    assert calculus.distance([1.0, 2.0, 3.0], [4.0, 6.0, 3.0]) == 5.0
+
+
+@given(hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(-1e3, 1e3)))
+def test_norm_agrees_with_numpy_and_distance_is_symmetric(v):
+    assert calculus.norm(v) == pytest.approx(np.linalg.norm(v), rel=1e-12, abs=1e-300)
+    assert calculus.distance(v, 2 * v) == pytest.approx(calculus.distance(2 * v, v))
+    assert calculus.distance(v, v) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: calculus.forward_difference(np.sin, 1.0, h=0.0), "h"),
+        (lambda: calculus.central_difference(np.sin, 1.0, h=-1e-3), "h"),
+        (lambda: calculus.central_difference(np.sin, 1.0, h=np.nan), "h"),
+        (lambda: calculus.central_difference(np.sin, np.nan), "x"),
+        (lambda: calculus.numerical_gradient(np.sum, [1.0, np.inf]), "theta"),
+        (lambda: calculus.numerical_gradient(np.sum, [1.0], h=0), "h"),
+        (lambda: calculus.relative_error([1.0], [1.0, 2.0]), "same shape"),
+        (lambda: calculus.norm([]), "v"),
+        (lambda: calculus.distance([1.0], [1.0, 2.0]), "same dimension"),
+        (lambda: calculus.tangent_line([1.0], x0=np.nan, y0=0.0, slope=1.0), "x0"),
+    ],
+)
+def test_bad_input_names_the_argument(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()

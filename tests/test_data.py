@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gdbook import data
+
+
+def test_line_data_shapes_dtypes_and_support(rng):
+    x, y = data.line_data(5000, rng=rng)
+    assert x.shape == y.shape == (5000,)
+    assert x.dtype == y.dtype == np.float64
+    assert np.array_equal(x, np.round(x))
+    assert x.min() == 1 and x.max() == 99  # both ends of 1..99 occur in 5000 draws
+    noise = y - 10 * x
+    assert noise.min() >= 0 and noise.max() < 100
+
+
+def test_line_data_noise_has_mean_half_its_width(rng):
+    x, y = data.line_data(200_000, rng=rng)
+    noise = y - 10 * x
+    standard_error = 100 / np.sqrt(12) / np.sqrt(x.size)
+    assert abs(noise.mean() - 50) < 5 * standard_error
+
+
+def test_line_data_slope_intercept_noise(rng):
+    x, y = data.line_data(1000, rng=rng, slope=-2.0, intercept=100.0, noise=1.0)
+    residual = y - (-2.0 * x + 100.0)
+    assert residual.min() >= 0 and residual.max() < 1.0
+
+
+def test_line_data_is_reproducible_from_the_generator():
+    first = data.line_data(50, rng=np.random.default_rng(7))
+    again = data.line_data(50, rng=np.random.default_rng(7))
+    other = data.line_data(50, rng=np.random.default_rng(8))
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+    assert not np.array_equal(first[1], other[1])
+
+
+def test_line_data_needs_an_explicit_generator():
+    with pytest.raises(TypeError):
+        data.line_data(10)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"n": 0}, "n"),
+        ({"n": 2.5}, "n"),
+        ({"noise": 0.0}, "noise"),
+        ({"noise": -1.0}, "noise"),
+        ({"slope": np.nan}, "slope"),
+        ({"intercept": np.inf}, "intercept"),
+    ],
+)
+def test_line_data_rejects_bad_input(rng, kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        data.line_data(**{"n": 10, **kwargs}, rng=rng)
+
+
+def test_scale_divides(line):
+    x, _ = line
+    np.testing.assert_array_equal(data.scale(x, by=100), x / 100)
+
+
+@pytest.mark.parametrize("by", [0, -100, np.nan])
+def test_scale_rejects_bad_divisor(by):
+    with pytest.raises(ValueError, match="by"):
+        data.scale([1.0, 2.0], by=by)
+
+
+def test_scale_rejects_non_finite_values():
+    with pytest.raises(ValueError, match="values"):
+        data.scale([1.0, np.nan], by=2)
+
+
+def test_standardise_gives_mean_zero_std_one_and_inverts(line):
+    x, _ = line
+    z, mean, std = data.standardise(x)
+    assert abs(z.mean()) < 1e-14
+    assert abs(z.std() - 1) < 1e-14
+    np.testing.assert_allclose(z * std + mean, x, rtol=1e-15)
+
+
+@given(st.lists(st.floats(-1e6, 1e6), min_size=2, max_size=50).filter(lambda v: np.ptp(v) > 1e-3))
+def test_standardise_round_trip(values):
+    z, mean, std = data.standardise(values)
+    np.testing.assert_allclose(z * std + mean, values, rtol=1e-9, atol=1e-6)
+
+
+@pytest.mark.parametrize("values", [[3.0, 3.0, 3.0], [], [[1.0, 2.0]], [1.0, np.inf]])
+def test_standardise_rejects_bad_input(values):
+    with pytest.raises(ValueError, match="values"):
+        data.standardise(values)

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from gdbook import losses, plotting
+
+
+@pytest.fixture
+def ax():
+    return Figure().subplots()
+
+
+@pytest.fixture(autouse=True)
+def untouched_global_state():
+    """No drawing function may create a pyplot figure or change rcParams."""
+    figures, params = plt.get_fignums(), dict(matplotlib.rcParams)
+    yield
+    assert plt.get_fignums() == figures
+    assert dict(matplotlib.rcParams) == params
+
+
+def test_loss_curve(ax):
+    w = np.linspace(0, 20, 50)
+    line = plotting.loss_curve(ax, w, (w - 10) ** 2, label="parabola")
+    np.testing.assert_array_equal(line.get_xdata(), w)
+    assert ax.get_xlabel() == "$w$" and ax.get_ylabel() == "loss"
+    assert line.get_label() == "parabola"
+
+
+def test_tangent_lines_touch_the_curve_with_the_given_slope(ax):
+    x0, y0, slope = np.array([-1.0, 2.0]), np.array([1.0, 4.0]), np.array([-2.0, 4.0])
+    segments, points = plotting.tangent_lines(ax, x0, y0, slope, half_width=0.5)
+    assert len(segments) == 2
+    for segment, xk, yk, sk in zip(segments, x0, y0, slope, strict=True):
+        xs, ys = segment.get_xdata(), segment.get_ydata()
+        assert np.mean(xs) == pytest.approx(xk) and np.mean(ys) == pytest.approx(yk)
+        assert (ys[1] - ys[0]) / (xs[1] - xs[0]) == pytest.approx(sk)
+    np.testing.assert_array_equal(points.get_xdata(), x0)
+
+
+def test_contour_with_gradient_draws_subsampled_arrows(ax, line):
+    x, y = line
+    w, b = np.linspace(0, 20, 41), np.linspace(-100, 200, 31)
+    z = losses.mse_surface(w, b, x, y)
+    gw, gb = losses.mse_grad_surface(w, b, x, y)
+    contours, arrows = plotting.contour_with_gradient(ax, w, b, z, gw, gb, every=10, descent=True)
+    assert arrows.N == len(range(0, 31, 10)) * len(range(0, 41, 10))
+    np.testing.assert_allclose(arrows.U, -gw[::10, ::10].ravel())
+    assert len(contours.levels) > 5
+
+
+def test_contour_with_gradient_normalises(ax):
+    g = np.linspace(-1, 1, 5)
+    gw, gb = np.meshgrid(3 * g, g)
+    _, arrows = plotting.contour_with_gradient(ax, g, g, gw + gb, gw, gb, every=1, normalise=True)
+    lengths = np.hypot(arrows.U, arrows.V)
+    np.testing.assert_allclose(lengths[lengths > 0], 1.0)
+
+
+def test_contour_with_gradient_checks_shapes(ax):
+    g = np.linspace(-1, 1, 5)
+    with pytest.raises(ValueError, match="grad_b"):
+        plotting.contour_with_gradient(ax, g, g, np.zeros((5, 5)), np.zeros((5, 5)), np.zeros(5))
+
+
+def test_data_with_line(ax, line):
+    x, y = line
+    points, fitted = plotting.data_with_line(ax, x, y, [10.0, 50.0], label="fit")
+    assert points.get_offsets().shape == (x.size, 2)
+    np.testing.assert_array_equal(fitted.get_xdata(), [x.min(), x.max()])
+    np.testing.assert_array_equal(fitted.get_ydata(), 10 * np.array([x.min(), x.max()]) + 50)
+
+
+def test_bad_input_names_the_argument(ax):
+    with pytest.raises(ValueError, match="loss"):
+        plotting.loss_curve(ax, [1.0, 2.0], [1.0])
+    with pytest.raises(ValueError, match="half_width"):
+        plotting.tangent_lines(ax, [1.0], [1.0], [1.0], half_width=0)
+
+
+def test_book_style_is_colour_blind_safe_and_opaque():
+    with plt.style.context("gdbook.book"):
+        colours = [c["color"].upper() for c in matplotlib.rcParams["axes.prop_cycle"]]
+        assert colours[:3] == ["#0072B2", "#D55E00", "#009E73"]
+        assert matplotlib.rcParams["figure.facecolor"] == "white"
