@@ -11,14 +11,21 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 from matplotlib.axes import Axes
-from matplotlib.collections import PathCollection
+from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.contour import QuadContourSet
 from matplotlib.lines import Line2D
 from matplotlib.quiver import Quiver
 
 from gdbook import _checks, calculus, losses
 
-__all__ = ["contour_with_gradient", "data_with_line", "loss_curve", "tangent_lines"]
+__all__ = [
+    "contour_with_gradient",
+    "data_with_line",
+    "line",
+    "loss_curve",
+    "residuals",
+    "tangent_lines",
+]
 
 
 def loss_curve(
@@ -196,6 +203,47 @@ def contour_with_gradient(
     return contours, arrows
 
 
+def line(
+    ax: Axes,
+    theta: npt.ArrayLike,
+    x: npt.ArrayLike,
+    *,
+    label: str | None = None,
+    color: str | None = None,
+) -> Line2D:
+    r"""Draw the line with parameters ``theta`` across the range of ``x``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    theta : array_like, shape (1,) or (2,)
+        ``(w,)`` or ``(w, b)`` of the line.
+    x : array_like, shape (n,)
+        Inputs; the line runs from their smallest to their largest value.
+    label : str, optional
+        Legend entry.
+    color : str, optional
+        A matplotlib colour; by default the next colour of the axes' cycle.
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+        The line.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> line(ax, [2.0, 1.0], [3.0, 1.0, 2.0]).get_ydata().tolist()
+    [3.0, 7.0]
+    """
+    xs = _checks.vector(x, "x")
+    span = np.array([xs.min(), xs.max()])
+    (drawn,) = ax.plot(span, losses.predict(theta, span), label=label, color=color)
+    return drawn
+
+
 def data_with_line(
     ax: Axes,
     x: npt.ArrayLike,
@@ -220,24 +268,53 @@ def data_with_line(
     Returns
     -------
     points : matplotlib.collections.PathCollection
-        The scattered data.
+        The scattered data (first colour of the cycle).
     line : matplotlib.lines.Line2D
-        The line, drawn from the smallest to the largest ``x``.
+        The line (second colour), from the smallest to the largest ``x``; draw more lines
+        on the same axes with :func:`line`.
 
     Examples
     --------
     >>> from matplotlib.figure import Figure
     >>> ax = Figure().subplots()
-    >>> points, line = data_with_line(ax, [1.0, 3.0], [2.0, 6.0], [2.0])
-    >>> line.get_ydata().tolist()
+    >>> points, fitted = data_with_line(ax, [1.0, 3.0], [2.0, 6.0], [2.0])
+    >>> fitted.get_ydata().tolist()
     [2.0, 6.0]
     """
     xs, ys = _checks.samples(x, y)
-    points = ax.scatter(xs, ys, s=14, alpha=0.7)
-    span = np.array([xs.min(), xs.max()])
-    (line,) = ax.plot(span, losses.predict(theta, span), color="C1", label=label)
+    points = ax.scatter(xs, ys, s=14, alpha=0.7, color="C0")
+    fitted = line(ax, theta, xs, label=label, color="C1")
     _label_axes(ax, "$x$", "$y$")
-    return points, line
+    return points, fitted
+
+
+def residuals(ax: Axes, x: npt.ArrayLike, y: npt.ArrayLike, theta: npt.ArrayLike) -> LineCollection:
+    r"""Draw each error :math:`e_i = \hat y_i - y_i` as a vertical segment.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    x, y : array_like, shape (n,)
+        The data.
+    theta : array_like, shape (1,) or (2,)
+        ``(w,)`` or ``(w, b)`` of the line the errors are measured from.
+
+    Returns
+    -------
+    matplotlib.collections.LineCollection
+        One segment per point, from :math:`(x_i, y_i)` to :math:`(x_i, \hat y_i)`.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> segments = residuals(ax, [1.0, 2.0], [3.0, 3.0], [2.0])
+    >>> [segment[:, 1].tolist() for segment in segments.get_segments()]
+    [[3.0, 2.0], [3.0, 4.0]]
+    """
+    xs, ys = _checks.samples(x, y)
+    return ax.vlines(xs, ys, losses.predict(theta, xs), colors="C2", linewidth=1.0)
 
 
 def _label_axes(ax: Axes, xlabel: str | None, ylabel: str | None) -> None:

@@ -75,6 +75,23 @@ def test_data_with_line(ax, line):
     np.testing.assert_array_equal(fitted.get_ydata(), 10 * np.array([x.min(), x.max()]) + 50)
 
 
+def test_line_spans_the_inputs(ax):
+    drawn = plotting.line(ax, [2.0, 1.0], [5.0, -1.0, 3.0], label="l", color="C2")
+    assert drawn.get_xdata().tolist() == [-1.0, 5.0]
+    assert drawn.get_ydata().tolist() == [-1.0, 11.0]
+    assert drawn.get_color() == "C2" and drawn.get_label() == "l"
+
+
+def test_residuals_join_each_point_to_the_line(ax, line):
+    x, y = line
+    theta = np.array([10.0, 50.0])
+    segments = plotting.residuals(ax, x, y, theta).get_segments()
+    assert len(segments) == x.size
+    for (x0, y0), (x1, y1) in (segment for segment in segments):
+        assert x0 == x1
+        assert y1 == pytest.approx(10 * x0 + 50) and y0 in y
+
+
 def test_bad_input_names_the_argument(ax):
     with pytest.raises(ValueError, match="loss"):
         plotting.loss_curve(ax, [1.0, 2.0], [1.0])

@@ -1,0 +1,56 @@
+"""Math typeset at build time, with no network and no silent TeX errors.
+
+sphinxcontrib-katex pre-renders every formula with node, so pages carry KaTeX's HTML and
+CSS but no script. Two things are checked here:
+
+* the KaTeX CSS and fonts served from ``_static`` are the same version as the KaTeX that
+  renders (a mismatch draws sub- and superscripts at the wrong size);
+* a formula KaTeX cannot parse is rendered as red source text (``throwOnError`` is off in
+  pre-rendering); each one becomes a warning naming the page, which ``-W`` makes fatal.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.errors import ConfigError
+from sphinx.util import logging
+from sphinxcontrib import katex
+
+logger = logging.getLogger(__name__)
+
+_CSS_VERSION = re.compile(r'katex-version:after\{content:"([0-9.]+)"\}')
+_ERROR = re.compile(r'<span class="katex-error" title="([^"]*)"')
+
+
+def _check_assets(app: Sphinx) -> None:
+    css = Path(app.srcdir) / "_static" / app.config.katex_css_path
+    if not css.is_file():
+        raise ConfigError(f"KaTeX CSS not found at {css}: run `nox -s vendor`.")
+    found = _CSS_VERSION.search(css.read_text(encoding="utf-8"))
+    served = found.group(1) if found else "unknown"
+    if served != katex.katex_version:
+        raise ConfigError(
+            f"{css} is KaTeX {served} but sphinxcontrib-katex renders with "
+            f"{katex.katex_version}: run `nox -s vendor`."
+        )
+
+
+def _report_tex_errors(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    for message in _ERROR.findall(context.get("body", "")):
+        logger.warning(
+            "KaTeX could not typeset a formula: %s", html.unescape(message), location=pagename
+        )
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("sphinxcontrib.katex")
+    app.connect("builder-inited", _check_assets)
+    app.connect("html-page-context", _report_tex_errors)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,126 @@
+"""Sphinx configuration of the book.
+
+The book's own extensions live in ``docs/_ext/bookext``, one concern per module. Nothing
+here changes what a chapter computes: every chapter shows its imports and its seeds.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import gdbook
+
+DOCS = Path(__file__).resolve().parent
+ROOT = DOCS.parent
+sys.path.insert(0, str(DOCS / "_ext"))
+
+from bookext.citation import Book  # noqa: E402
+from bookext.execution import cache_key  # noqa: E402
+
+# -- The book ------------------------------------------------------------------------------
+# Title, authors and year come from CITATION.cff, the one source of citation metadata;
+# the version is that of the gdbook package that executes the chapters.
+book_citation_file = str(ROOT / "CITATION.cff")
+BOOK = Book.from_cff(Path(book_citation_file))
+project = BOOK.title
+author = BOOK.authors
+release = version = gdbook.__version__
+copyright = f"{BOOK.year}, {BOOK.authors}. Text CC BY 4.0, code MIT"
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinx_togglebutton",
+    "sphinx_proof",
+    "sphinx_exercise",
+    "sphinxcontrib.bibtex",
+    "bookext.numbering",
+    "bookext.execution",
+    "bookext.mathcheck",
+    "bookext.citation",
+    "bookext.downloads",
+    "bookext.usage",
+]
+
+root_doc = "index"
+exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
+
+# -- Numbering: chapters, sections, figures and equations -----------------------------------
+# Chapter N's equations are (N.1), (N.2), ... and its figures Figure N.1, ...; labels
+# (and so the anchors of these numbers) are part of the book's public contract.
+numfig = True
+math_numfig = True
+numfig_secnum_depth = 1
+numfig_format = {"figure": "Figure %s", "table": "Table %s", "code-block": "Listing %s"}
+
+# -- MyST ---------------------------------------------------------------------------------
+myst_enable_extensions = ["colon_fence", "deflist", "dollarmath"]
+myst_dmath_double_inline = True
+
+# -- Execution (myst-nb) ------------------------------------------------------------------
+# Cells run when the book is built; results are cached between builds. The cache lives
+# in a folder named by a digest of gdbook's source and the runtime's versions, so a
+# change in the package re-executes every chapter (see bookext/execution.py).
+nb_execution_mode = "cache"
+nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache" / cache_key(ROOT / "gdbook"))
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_timeout = 600
+nb_merge_streams = True
+nb_output_stderr = "warn"  # a warning printed by a cell is a warning of the build
+
+# -- Math: typeset at build time by KaTeX, served from _static ----------------------------
+# Pages carry KaTeX's HTML and CSS and no math script; the CSS and fonts in
+# _static/katex are the version sphinxcontrib-katex renders with (`nox -s vendor`).
+katex_prerender = True
+katex_css_path = "katex/katex.min.css"
+
+# -- Bibliography -------------------------------------------------------------------------
+bibtex_bibfiles = ["references.bib"]
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
+
+# -- Exercises ----------------------------------------------------------------------------
+# Solutions are folded by default; `nox -s docs -- -D hide_solutions=1` leaves them out.
+hide_solutions = False
+
+# -- API reference ------------------------------------------------------------------------
+autodoc_member_order = "bysource"
+autodoc_typehints = "none"  # the numpydoc sections give each type in words
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+nitpicky = True
+# The book builds offline, so no external inventory (numpy, matplotlib) can resolve the
+# free-form numpydoc types; references to gdbook itself are still checked.
+nitpick_ignore_regex = [("py:class", r"(?!gdbook\.).*")]
+
+# -- HTML ---------------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = project
+html_logo = "_static/logo.svg"
+html_favicon = "_static/favicon.svg"
+html_static_path = ["_static"]
+html_css_files = ["gdbook.css"]
+html_baseurl = BOOK.url
+html_last_updated_fmt = None  # two builds of one commit must give the same pages
+html_context = {"default_mode": "auto"}
+html_theme_options = {
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "navigation_with_keys": False,
+    "extra_footer": (
+        f"<p>Executed with <code>gdbook {release}</code>. "
+        "Text and figures: CC BY 4.0. Code: MIT.</p>"
+    ),
+}
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+copybutton_exclude = ".linenos, .gp, .go"

