@@ -82,9 +82,9 @@ def tests(session: nox.Session) -> None:
 @nox.session
 def lint(session: nox.Session) -> None:
     """Check style and types: ruff, ruff format and mypy."""
-    session.install("-c", str(CONSTRAINTS), "-e", str(ROOT), *nox.project.dependency_groups(
-        PYPROJECT, "lint"
-    ))
+    session.install(
+        "-c", str(CONSTRAINTS), "-e", str(ROOT), *nox.project.dependency_groups(PYPROJECT, "lint")
+    )
     session.run("ruff", "check", str(ROOT))
     session.run("ruff", "format", "--check", str(ROOT))
     session.run("mypy")
@@ -99,9 +99,13 @@ def clean(session: nox.Session) -> None:
 @nox.session
 def lock(session: nox.Session) -> None:
     """Re-resolve every dependency from pyproject.toml's ranges into constraints.txt."""
-    session.install("-e", f"{ROOT}[torch]", "torch==2.13.0", "nox", *nox.project.dependency_groups(
-        PYPROJECT, "docs", "serve", "test", "lint"
-    ))
+    session.install(
+        "-e",
+        f"{ROOT}[torch]",
+        "torch==2.13.0",
+        "nox",
+        *nox.project.dependency_groups(PYPROJECT, "docs", "serve", "test", "lint"),
+    )
     frozen = session.run("pip", "freeze", "--exclude-editable", silent=True)
     pins = sorted(
         re.sub(r"\+cpu$", "", line)  # the local CPU build satisfies the plain pin
@@ -109,7 +113,7 @@ def lock(session: nox.Session) -> None:
         if "==" in line
     )
     header = (
-        "# Exact versions the book is built and tested with; nox installs with -c constraints.txt.\n"
+        "# Exact versions the book is built and tested with (nox installs with -c).\n"
         "# Regenerate with `nox -s lock` after changing a range in pyproject.toml.\n"
     )
     CONSTRAINTS.write_text(header + "\n".join(pins) + "\n")
@@ -150,7 +154,13 @@ def find_chromium(session: nox.Session) -> str:
         session.log("Chromium not found: installing Debian's chromium with apt-get")
         session.run("apt-get", "update", "-qq", external=True)
         session.run(
-            "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", external=True,
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+            external=True,
             env={"DEBIAN_FRONTEND": "noninteractive"},
         )
         found = shutil.which("chromium")

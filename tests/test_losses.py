@@ -67,7 +67,9 @@ def test_mse_grad_matches_central_differences(line, theta):
 def test_squared_error_grad_matches_central_differences(line, theta):
     x, y = line
     for xi, yi in zip(x[:10], y[:10], strict=True):
-        numeric = calculus.numerical_gradient(lambda t: losses.squared_error(t, xi, yi), theta)
+        numeric = calculus.numerical_gradient(
+            lambda t, xi=xi, yi=yi: losses.squared_error(t, xi, yi), theta
+        )
         analytic = losses.squared_error_grad(theta, xi, yi)
         assert calculus.relative_error(analytic, numeric) <= 1e-7
 
@@ -92,7 +94,7 @@ def test_gradient_vanishes_at_least_squares_solution(line):
     x, y = line
     design = np.column_stack([x, np.ones_like(x)])
     theta, *_ = np.linalg.lstsq(design, y, rcond=None)
-    scale = np.linalg.norm(losses.mse_grad(theta + [1.0, 1.0], x, y))
+    scale = np.linalg.norm(losses.mse_grad(theta + 1.0, x, y))
     assert np.linalg.norm(losses.mse_grad(theta, x, y)) <= 1e-10 * scale
     w_origin = np.sum(x * y) / np.sum(x * x)
     assert abs(losses.mse_grad([w_origin], x, y)[0]) <= 1e-10 * scale

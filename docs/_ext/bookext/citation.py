@@ -18,6 +18,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 
+from bookext import env_version
+
 
 @dataclass(frozen=True)
 class Book:
@@ -112,11 +114,18 @@ def _add_cite_box(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     # would land between the "References" heading and the list, which is written last.)
     chapter_section = doctree.next_node(nodes.section)
     if chapter_section is not None:
-        chapter_section.insert(chapter_section.first_child_not_matching_class(nodes.title) or 1, box)
+        chapter_section.insert(
+            chapter_section.first_child_not_matching_class(nodes.title) or 1, box
+        )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("book_citation_file", "", "env", types=[str])
     app.connect("builder-inited", _check_version)
     app.connect("doctree-resolved", _add_cite_box)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1",
+        "env_version": env_version(),
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -8,13 +8,16 @@ configuration value, which makes Sphinx re-read every chapter, and points myst-n
 empty cache, which makes every chapter execute again. Caches under other keys are
 deleted at the start of a build.
 
-A cell that raises stops the build with a :class:`CellFailure` naming the chapter's
-file, the cell's number and line, the exception, the cell's code and its traceback.
+Kernels get matplotlib's inline backend whatever ``MPLBACKEND`` says, so figures cannot
+silently go missing. A cell that raises stops the build with a :class:`CellFailure`
+naming the chapter's file, the cell's number and line, the exception, the cell's code and
+its traceback.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 import re
 import shutil
@@ -28,6 +31,8 @@ from myst_nb.sphinx_ import Parser
 from sphinx.application import Sphinx
 from sphinx.errors import SphinxError
 from sphinx.util import logging
+
+from bookext import env_version
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +78,8 @@ class BookParser(Parser):
             logger.error("%s\n\n%s", summary, report, location=(env.docname, line))
             # Raising (rather than only logging) stops the build before the environment
             # is saved, so the failed chapter is read and executed again next time.
-            raise CellFailure(f"{where}:{line}: {summary}" if line else f"{where}: {summary}")
+            message = f"{where}:{line}: {summary}" if line else f"{where}: {summary}"
+            raise CellFailure(message) from None
 
 
 def describe(text: str, cause: BaseException | None) -> tuple[int | None, str, str]:
@@ -103,7 +109,15 @@ def _prune_other_caches(app: Sphinx) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # Kernels inherit this process's environment. With MPLBACKEND set (to Agg, say) they
+    # would not use the inline backend, and every figure would silently vanish.
+    os.environ.pop("MPLBACKEND", None)
     app.setup_extension("myst_nb")
     app.add_source_parser(BookParser, override=True)
     app.connect("builder-inited", _prune_other_caches)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1",
+        "env_version": env_version(),
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

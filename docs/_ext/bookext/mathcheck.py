@@ -21,6 +21,8 @@ from sphinx.errors import ConfigError
 from sphinx.util import logging
 from sphinxcontrib import katex
 
+from bookext import env_version
+
 logger = logging.getLogger(__name__)
 
 _CSS_VERSION = re.compile(r'katex-version:after\{content:"([0-9.]+)"\}')
@@ -53,4 +55,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinxcontrib.katex")
     app.connect("builder-inited", _check_assets)
     app.connect("html-page-context", _report_tex_errors)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1",
+        "env_version": env_version(),
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

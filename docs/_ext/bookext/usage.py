@@ -19,10 +19,12 @@ from docutils.parsers.rst import Directive
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+from bookext import env_version
+
 PACKAGE = "gdbook"
 
 
-class used_in(nodes.General, nodes.Element):  # noqa: N801 (docutils names nodes in lower case)
+class used_in(nodes.General, nodes.Element):
     """Placeholder for the list of chapters that use ``node['target']``."""
 
 
@@ -33,30 +35,34 @@ class UsedInDirective(Directive):
         return [used_in(target=self.arguments[0])]
 
 
-def names_used(code: str) -> set[str]:
-    """Fully qualified ``gdbook`` names that a piece of code refers to."""
+def names_used(code: str, aliases: dict[str, str]) -> set[str]:
+    """Fully qualified ``gdbook`` names that a piece of code refers to.
+
+    ``aliases`` maps local names to what they were imported as; the imports of ``code``
+    are added to it, so the cells of a page can be read in order like a kernel runs them.
+    """
     try:
         tree = ast.parse(code)
     except SyntaxError:
         return set()
-    aliases: dict[str, str] = {}
+    found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.split(".")[0] == PACKAGE:
-                    aliases[alias.asname or alias.name.split(".")[0]] = (
-                        alias.name if alias.asname else PACKAGE
-                    )
+                    local = alias.asname or PACKAGE
+                    aliases[local] = alias.name if alias.asname else PACKAGE
+                    found.add(alias.name)
         elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == PACKAGE:
             for alias in node.names:
                 aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    found = set(aliases.values())
+                found.add(f"{node.module}.{alias.name}")
     for node in ast.walk(tree):
-        dotted = _dotted(node) if isinstance(node, ast.Attribute) else None
+        dotted = _dotted(node) if isinstance(node, (ast.Attribute, ast.Name)) else None
         if dotted:
             head, _, rest = dotted.partition(".")
             if head in aliases:
-                found.add(f"{aliases[head]}.{rest}")
+                found.add(f"{aliases[head]}.{rest}".rstrip("."))
     return found
 
 
@@ -83,6 +89,7 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
     docname = env.docname
     usage = _usage(env)
     package_dir = Path(app.srcdir).parent / PACKAGE
+    aliases: dict[str, str] = {}
     for block in doctree.findall(nodes.literal_block):
         source = block.get("source", "")
         if source and Path(source).resolve().is_relative_to(package_dir.resolve()):
@@ -90,7 +97,7 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
             obj = block.get("pyobject") or ""
             names = {".".join([PACKAGE, *module.parts, obj]).rstrip(".")}
         elif block.get("language", "") in ("ipython3", "python", "default", ""):
-            names = names_used(block.astext())
+            names = names_used(block.astext(), aliases)
         else:
             continue
         for name in names:
@@ -147,4 +154,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-merge-info", _merge)
     app.connect("autodoc-process-docstring", _append_directive)
     app.connect("doctree-resolved", _resolve)
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1",
+        "env_version": env_version(),
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,213 @@
+"""The promises of the build itself, checked on small books built with the book's own conf.py.
+
+Each test copies the real configuration, extensions, static files and package into a
+temporary folder, writes a few short chapters, and runs ``sphinx-build`` exactly as
+``nox -s docs`` does (warnings are errors).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from book import DOCS, ROOT
+
+pytestmark = pytest.mark.slow
+
+FRONT = """---
+file_format: mystnb
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+"""
+
+
+@dataclass
+class MiniBook:
+    root: Path
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def html(self) -> Path:
+        return self.docs / "_build" / "html"
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.docs / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def index(self, *parts: list[str]) -> None:
+        blocks = []
+        for number, chapters in enumerate(parts, start=1):
+            entries = "\n".join(chapters)
+            blocks.append(
+                f"```{{toctree}}\n:caption: Part {number}\n:numbered: 2\n\n{entries}\n```"
+            )
+        self.write("index.md", "(home)=\n# A small book\n\n" + "\n\n".join(blocks) + "\n")
+
+    def build(self, *options: str) -> subprocess.CompletedProcess[str]:
+        # The temporary copy of gdbook comes first on the path, for Sphinx and the kernels.
+        env = {**os.environ, "PYTHONPATH": str(self.root)}
+        command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-n"]
+        return subprocess.run(
+            [*command, *options, str(self.docs), str(self.html)],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=self.root,
+            timeout=600,
+        )
+
+
+def chapter(label: str, title: str, body: str) -> str:
+    return f"{FRONT}\n({label})=\n# {title}\n\n{body}\n"
+
+
+@pytest.fixture
+def mini(tmp_path: Path) -> MiniBook:
+    """A book with the real configuration, extensions and package, and no chapters yet."""
+    (tmp_path / "docs").mkdir()
+    for name in ("conf.py", "references.bib"):
+        shutil.copy2(DOCS / name, tmp_path / "docs" / name)
+    for folder in ("_ext", "_static"):
+        shutil.copytree(DOCS / folder, tmp_path / "docs" / folder, ignore=_no_caches)
+    shutil.copytree(ROOT / "gdbook", tmp_path / "gdbook", ignore=_no_caches)
+    shutil.copy2(ROOT / "CITATION.cff", tmp_path / "CITATION.cff")
+    return MiniBook(tmp_path)
+
+
+def _no_caches(folder: str, names: list[str]) -> list[str]:
+    return [n for n in names if n == "__pycache__"]
+
+
+def test_failing_cell_stops_the_build_naming_file_line_and_cell(mini: MiniBook):
+    mini.index(["part1/broken"])
+    source = chapter(
+        "ch-broken",
+        "Broken",
+        "Text.\n\n```{code-cell} ipython3\nslope = 10.0\n```\n\nMore text.\n\n"
+        '```{code-cell} ipython3\nassert slope == 11.0, "slope should be 11"\n```\n',
+    )
+    mini.write("part1/broken.md", source)
+    fences = [i for i, text in enumerate(source.splitlines(), 1) if text.startswith("```{code")]
+    line = fences[1]  # the second code cell's opening fence
+
+    result = mini.build()
+
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    expected = f"docs/part1/broken.md:{line}: code cell 2 raised AssertionError: slope should be 11"
+    assert expected in output
+    assert f"part1/broken.md:{line}: ERROR: code cell 2 raised AssertionError" in output
+    assert 'assert slope == 11.0, "slope should be 11"' in output  # the cell's code is shown
+
+
+def test_a_change_in_gdbook_re_executes_without_clearing_anything(mini: MiniBook):
+    mini.index(["part1/value"])
+    cell = "```{code-cell} ipython3\nimport gdbook\nprint('version-says', gdbook.__version__)\n```"
+    mini.write("part1/value.md", chapter("ch-value", "Value", cell))
+    init = mini.root / "gdbook" / "__init__.py"
+    citation = mini.root / "CITATION.cff"
+
+    assert mini.build().returncode == 0
+    page = mini.html / "part1" / "value.html"
+    before = re.findall(r"version-says (\S+)", page.read_text())
+    assert before == [_version(init)]
+
+    # A new package version (CITATION.cff must follow, or the build refuses).
+    init.write_text(init.read_text().replace(before[0], "9.9.9"))
+    citation.write_text(citation.read_text().replace(f'"{before[0]}"', '"9.9.9"'))
+    result = mini.build()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.findall(r"version-says (\S+)", page.read_text()) == ["9.9.9"]
+    assert "Executing notebook" in result.stdout + result.stderr
+    caches = list((mini.docs / "_build" / ".jupyter_cache").iterdir())
+    assert len(caches) == 1, "the cache of the old package is gone"
+
+
+def test_chapters_number_straight_through_the_parts(mini: MiniBook):
+    mini.index(["part1/one", "part1/two"], ["part2/three"])
+    for slug, label in (("part1/one", "one"), ("part1/two", "two"), ("part2/three", "three")):
+        body = f"$$\nE = m c^2\n$$ ({label}-eq)\n\nSee {{eq}}`{label}-eq`.\n"
+        mini.write(f"{slug}.md", chapter(f"ch-{label}", label.title(), body))
+
+    result = mini.build()
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    three = (mini.html / "part2" / "three.html").read_text()
+    assert re.search(r'<span class="section-number">3\. </span>Three', three)
+    assert '<span class="eqno">(3.1)' in three
+    assert "Chapter 3 in" in three  # the cite box follows the book's numbering
+    sidebar = BeautifulSoup(three, "html.parser").select("nav.bd-links a")
+    titles = [a.get_text(" ", strip=True) for a in sidebar]
+    assert titles == ["A small book", "1. One", "2. Two", "3. Three"]
+
+
+def test_a_formula_katex_cannot_typeset_fails_the_build(mini: MiniBook):
+    mini.index(["part1/tex"])
+    mini.write("part1/tex.md", chapter("ch-tex", "TeX", "A broken formula $\\frac{1}{$.\n"))
+
+    result = mini.build()
+
+    assert result.returncode != 0
+    assert "KaTeX could not typeset a formula" in result.stdout + result.stderr
+
+
+def test_citation_must_match_the_package_version(mini: MiniBook):
+    mini.index(["part1/tex"])
+    mini.write("part1/tex.md", chapter("ch-tex", "TeX", "Text.\n"))
+    citation = mini.root / "CITATION.cff"
+    citation.write_text(re.sub(r'(?m)^version: "[^"]+"', 'version: "0.0.1"', citation.read_text()))
+
+    result = mini.build()
+
+    assert result.returncode != 0
+    assert "CITATION.cff gives version 0.0.1" in result.stdout + result.stderr
+
+
+def test_two_clean_builds_give_identical_pages_and_figures(mini: MiniBook):
+    mini.index(["part1/figure"])
+    cells = (
+        "```{code-cell} ipython3\nimport matplotlib.pyplot as plt\nimport numpy as np\n"
+        "from gdbook import data, plotting\n\nplt.style.use('gdbook.book')\n"
+        "x, y = data.line_data(50, rng=np.random.default_rng(3))\nfig, ax = plt.subplots()\n"
+        "plotting.data_with_line(ax, x, y, [10.0]);\n```\n"
+    )
+    mini.write("part1/figure.md", chapter("ch-figure", "Figure", cells))
+
+    digests = []
+    for _ in range(2):
+        shutil.rmtree(mini.docs / "_build", ignore_errors=True)
+        result = mini.build()
+        assert result.returncode == 0, result.stdout + result.stderr
+        digests.append(_digest(mini.html))
+
+    assert digests[0] == digests[1]
+    assert any(name.startswith("_images/") for name in digests[0]), "the figure was drawn"
+
+
+def _version(init: Path) -> str:
+    return re.search(r'__version__ = "([^"]+)"', init.read_text()).group(1)
+
+
+def _digest(html: Path) -> dict[str, str]:
+    """Content digests of every page and image of a built site."""
+    return {
+        path.relative_to(html).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(html.rglob("*"))
+        if path.is_file() and path.suffix in {".html", ".png", ".svg", ".ipynb", ".js"}
+    }

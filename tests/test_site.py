@@ -1,0 +1,203 @@
+"""Checks of the built HTML book: what every chapter page must have, and what no page may do."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup
+
+from book import ROOT, chapter_docnames
+
+pytestmark = pytest.mark.site
+
+CHAPTERS = chapter_docnames()
+ANCHORS_FILE = ROOT / "tests" / "public_anchors.txt"
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def pages(html_dir: Path) -> list[Path]:
+    """Every page of the site (not the theme's template snippets under _static)."""
+    return sorted(p for p in html_dir.rglob("*.html") if "_static" not in p.parts)
+
+
+def main_content(page: BeautifulSoup):
+    return page.select_one("article.bd-article")
+
+
+def test_the_book_has_chapters():
+    assert CHAPTERS, "docs/index.md lists no numbered chapters"
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_chapter_page(html_dir, version, docname):
+    number = CHAPTERS.index(docname) + 1
+    page = soup(html_dir / f"{docname}.html")
+    article = main_content(page)
+    title = article.find("h1")
+    assert title.select_one(".section-number").get_text(strip=True) == f"{number}."
+
+    equations = [e.get_text(" ", strip=True).rstrip("#").strip() for e in article.select(".eqno")]
+    assert equations, "a chapter has numbered equations"
+    assert equations == [f"({number}.{k})" for k in range(1, len(equations) + 1)]
+    assert all(f.select_one("img") for f in article.select("figure")), "a figure lost its image"
+    figures = [c.get_text(strip=True) for c in article.select("figcaption .caption-number")]
+    assert figures == [f"Figure {number}.{k}" for k in range(1, len(figures) + 1)]
+    assert figures, "a chapter has numbered figures"
+
+    cite = article.select_one(".cite-chapter")
+    assert cite is not None, "every chapter has a 'Cite this chapter' box"
+    text = cite.get_text(" ", strip=True)
+    assert f"Chapter {number} in" in text and f"version {version}" in text
+    assert re.search(rf"chapter\s*=\s*\{{{number}\}}", cite.select_one("pre").get_text())
+    assert cite.find("a")["href"].endswith(f"/{docname}.html")
+
+    exercises = article.select("div.exercise")
+    assert 3 <= len(exercises) <= 6
+    assert len(article.select("div.solution")) == len(exercises)
+    assert all("dropdown" in s["class"] for s in article.select("div.solution"))
+    assert article.select("aside.footnote"), "a chapter ends with its references"
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_chapter_downloads_as_notebook_and_source(html_dir, docname):
+    page = soup(html_dir / f"{docname}.html")
+    links = {a["href"] for a in page.select(".dropdown-download-buttons a[href]")}
+    folder = "../" * docname.count("/")
+    assert f"{folder}_sources/{docname}.ipynb" in links
+    assert f"{folder}_sources/{docname}.md" in links
+    notebook = json.loads((html_dir / "_sources" / f"{docname}.ipynb").read_text())
+    code = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    assert code and all(c.get("outputs") is not None for c in code)
+    assert any(c["outputs"] for c in code), "the notebook carries the executed outputs"
+
+
+def test_every_page_shows_the_version_that_executed_it(html_dir, version):
+    for path in pages(html_dir):
+        footers = " ".join(f.get_text(" ") for f in soup(path).select("footer"))
+        assert f"Executed with gdbook {version}" in " ".join(footers.split()), path
+
+
+def test_no_build_timestamps(html_dir):
+    for path in pages(html_dir):
+        assert "Last updated" not in path.read_text(encoding="utf-8"), path
+
+
+def _remote(url: str) -> bool:
+    return urlsplit(url).scheme in ("http", "https") or url.startswith("//")
+
+
+def test_no_page_loads_anything_from_another_host(html_dir):
+    offenders = []
+    for path in pages(html_dir):
+        page = soup(path)
+        refs = [s.get("src", "") for s in page.find_all("script")]
+        refs += [
+            link.get("href", "")
+            for link in page.find_all("link")
+            if {"stylesheet", "preload", "icon", "modulepreload"} & set(link.get("rel", []))
+        ]
+        refs += [
+            tag.get("src", "")
+            for tag in page.find_all(["img", "source", "iframe", "video", "audio", "embed"])
+        ]
+        refs += re.findall(
+            r"url\(\s*['\"]?([^)'\"]+)",
+            " ".join(t.get("style", "") for t in page.find_all(style=True)),
+        )
+        refs += re.findall(
+            r"url\(\s*['\"]?([^)'\"]+)", " ".join(s.get_text() for s in page.find_all("style"))
+        )
+        offenders += [(path.relative_to(html_dir), ref) for ref in refs if _remote(ref)]
+    for css in html_dir.rglob("*.css"):
+        for ref in re.findall(
+            r"(?:url\(\s*['\"]?|@import\s+['\"])([^)'\"]+)", css.read_text(encoding="utf-8")
+        ):
+            if _remote(ref):
+                offenders.append((css.relative_to(html_dir), ref))
+    assert not offenders
+
+
+def test_every_local_asset_exists(html_dir):
+    missing = []
+    for path in pages(html_dir):
+        page = soup(path)
+        refs = [s.get("src") for s in page.find_all("script")] + [
+            i.get("src") for i in page.find_all("img")
+        ]
+        refs += [
+            link.get("href")
+            for link in page.find_all("link")
+            if "stylesheet" in link.get("rel", [])
+        ]
+        for ref in filter(None, refs):
+            target = (path.parent / unquote(urlsplit(ref).path)).resolve()
+            if not _remote(ref) and not target.is_file():
+                missing.append((path.relative_to(html_dir), ref))
+    for css in html_dir.rglob("*.css"):
+        for ref in re.findall(r"url\(\s*['\"]?([^)'\"#?]+)", css.read_text(encoding="utf-8")):
+            if not ref.startswith("data:") and not _remote(ref):
+                if not (css.parent / unquote(ref)).resolve().is_file():
+                    missing.append((css.relative_to(html_dir), ref))
+    assert not missing
+
+
+def test_math_is_typeset_at_build_time(html_dir):
+    for path in pages(html_dir):
+        page = soup(path)
+        assert not page.select(".katex-error"), path
+        scripts = [s.get("src", "") + s.get_text() for s in page.find_all("script")]
+        assert not any(re.search(r"mathjax|katex|auto-render", s, re.I) for s in scripts), path
+    chapter = soup(html_dir / f"{CHAPTERS[0]}.html")
+    assert chapter.select(".math .katex-display .katex-html"), "display math pre-rendered"
+    assert chapter.select("span.math .katex .katex-html"), "inline math pre-rendered"
+
+
+def test_katex_assets_match_the_renderer(html_dir):
+    from sphinxcontrib import katex
+
+    css = (html_dir / "_static" / "katex" / "katex.min.css").read_text(encoding="utf-8")
+    assert f'katex-version:after{{content:"{katex.katex_version}"}}' in css
+
+
+def test_api_reference_links_each_function_to_its_chapters(html_dir):
+    api = soup(html_dir / "api.html")
+    functions = api.select("dl.py.function")
+    assert len(functions) >= 20
+    for function in functions:
+        name = function.select_one("dt")["id"]
+        used = function.select_one("p.gdbook-used-in")
+        assert used is not None, f"{name} has no 'Used in' line"
+    mse = api.select_one('dt[id="gdbook.losses.mse"]').parent.select_one("p.gdbook-used-in")
+    assert any(a["href"].startswith(CHAPTERS[0]) for a in mse.select("a"))
+
+
+def test_labels_and_pages_are_a_public_contract(html_dir):
+    found = set()
+    for docname in CHAPTERS:
+        article = main_content(soup(html_dir / f"{docname}.html"))
+        found.add(f"{docname}.html")
+        ids = [e.get("id") for e in article.select("[id]")]
+        public = [i for i in ids if i.startswith("equation-")]
+        public += [f.get("id") for f in article.select("figure[id]")]
+        public += [d.get("id") for d in article.select("div.exercise[id]")]
+        public += [d.get("id") for d in article.select("div.proof[id]") if d.get("id") != "proof"]
+        public += [
+            s.get("id") for s in article.select("section[id]") if s.get("id", "").startswith("ch-")
+        ]
+        found |= {f"{docname}.html#{anchor}" for anchor in public}
+    listed = {
+        line.strip()
+        for line in ANCHORS_FILE.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    gone = sorted(listed - found)
+    new = sorted(found - listed)
+    assert not gone, f"published addresses that no longer resolve: {gone}"
+    assert not new, "new public addresses; add them to tests/public_anchors.txt:\n" + "\n".join(new)
