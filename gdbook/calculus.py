@@ -18,12 +18,14 @@ from gdbook._checks import FloatArray
 
 __all__ = [
     "central_difference",
+    "directional_derivative",
     "distance",
     "forward_difference",
     "norm",
     "numerical_gradient",
     "relative_error",
     "tangent_line",
+    "unit",
 ]
 
 ScalarFunction = Callable[[FloatArray], npt.ArrayLike]
@@ -258,6 +260,78 @@ def distance(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
     if va.shape != vb.shape:
         raise ValueError(f"a and b must have the same dimension, got {va.size} and {vb.size}")
     return norm(va - vb)
+
+
+def unit(v: npt.ArrayLike) -> FloatArray:
+    r"""The vector of length 1 pointing the same way as ``v``.
+
+    Parameters
+    ----------
+    v : array_like, shape (d,)
+        A vector that is not zero.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape (d,)
+        :math:`v / \|v\|`.
+
+    Examples
+    --------
+    >>> unit([3.0, 4.0])
+    array([0.6, 0.8])
+    """
+    vector = _checks.vector(v, "v")
+    length = norm(vector)
+    if length == 0.0:
+        raise ValueError("v must not be the zero vector: it has no direction")
+    return vector / length
+
+
+def directional_derivative(
+    f: VectorFunction, theta: npt.ArrayLike, direction: npt.ArrayLike, *, h: float = 1e-6
+) -> float:
+    r"""Rate of change of ``f`` at ``theta`` when moving along ``direction``.
+
+    Parameters
+    ----------
+    f : callable
+        A function of a 1-D float64 array returning a number.
+    theta : array_like, shape (p,)
+        The point.
+    direction : array_like, shape (p,)
+        The direction of travel; only its direction matters, it is scaled to length 1.
+    h : float
+        The step along the unit direction, a positive number.
+
+    Returns
+    -------
+    float
+        :math:`D_u f(\theta)` for :math:`u = ` ``direction`` / its norm, estimated by a
+        central difference.
+
+    Notes
+    -----
+    .. math:: D_u f(\theta) = \lim_{h \to 0} \frac{f(\theta + h u) - f(\theta - h u)}{2h}
+              = \nabla f(\theta) \cdot u
+
+    The second form is why :math:`-\nabla f / \|\nabla f\|` is the direction of
+    steepest descent: among unit vectors, :math:`\nabla f \cdot u` is smallest when
+    :math:`u` points opposite to the gradient (Cauchy–Schwarz).
+
+    Examples
+    --------
+    >>> f = lambda v: v[0] ** 2 + v[1] ** 2
+    >>> round(directional_derivative(f, [1.0, 2.0], [1.0, 0.0]), 6)  # ∂f/∂x = 2x
+    2.0
+    """
+    point = _checks.vector(theta, "theta")
+    u = unit(direction)
+    if u.shape != point.shape:
+        raise ValueError(
+            f"theta and direction must have the same dimension, got {point.size} and {u.size}"
+        )
+    step = _checks.positive(h, "h")
+    return (float(f(point + step * u)) - float(f(point - step * u))) / (2.0 * step)
 
 
 def _call(f: ScalarFunction, x: FloatArray) -> FloatArray:

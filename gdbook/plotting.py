@@ -16,13 +16,16 @@ from matplotlib.contour import QuadContourSet
 from matplotlib.lines import Line2D
 from matplotlib.quiver import Quiver
 
-from gdbook import _checks, calculus, losses
+from gdbook import _checks, calculus, functions, losses, optim
 
 __all__ = [
     "contour_with_gradient",
     "data_with_line",
+    "function_and_derivative",
     "line",
     "loss_curve",
+    "loss_history",
+    "path",
     "residuals",
     "tangent_lines",
 ]
@@ -315,6 +318,133 @@ def residuals(ax: Axes, x: npt.ArrayLike, y: npt.ArrayLike, theta: npt.ArrayLike
     """
     xs, ys = _checks.samples(x, y)
     return ax.vlines(xs, ys, losses.predict(theta, xs), colors="C2", linewidth=1.0)
+
+
+def function_and_derivative(
+    ax: Axes, fn: functions.Function, x: npt.ArrayLike
+) -> tuple[Line2D, Line2D]:
+    r"""Draw a function and its derivative over ``x``, labelled with their formulas.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    fn : gdbook.functions.Function
+        The function and its derivative.
+    x : array_like, shape (m,)
+        Where to evaluate them, in increasing order.
+
+    Returns
+    -------
+    function, derivative : matplotlib.lines.Line2D
+        The function (solid) and its derivative (dashed).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> f, df = function_and_derivative(ax, functions.SIN, [0.0, 1.0])
+    >>> f.get_label(), df.get_label()
+    ('$\\sin x$', 'derivative of $\\sin x$')
+    """
+    xs = _checks.vector(x, "x")
+    (value,) = ax.plot(xs, fn(xs), label=f"${fn.label}$")
+    (slope,) = ax.plot(xs, fn.derivative(xs), linestyle="--", label=f"derivative of ${fn.label}$")
+    _label_axes(ax, "$x$", None)
+    return value, slope
+
+
+def path(
+    ax: Axes,
+    trajectory: optim.Trajectory,
+    *,
+    label: str | None = None,
+    color: str | None = None,
+) -> Line2D:
+    r"""Draw the iterates of an optimiser as a path of points joined by lines.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    trajectory : gdbook.optim.Trajectory
+        The run. With two parameters the path is drawn in the parameter plane (on top of
+        a contour plot, say); with one, each iterate is drawn at the height of its loss,
+        on the loss curve.
+    label : str, optional
+        Legend entry.
+    color : str, optional
+        A matplotlib colour.
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+        The path; its first point is the start.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from gdbook import surfaces
+    >>> f = surfaces.parabola()
+    >>> run = optim.gradient_descent(f, f.grad, [2.0], lr=0.25, n_steps=2)
+    >>> drawn = path(Figure().subplots(), run)
+    >>> drawn.get_xdata().tolist(), drawn.get_ydata().tolist()
+    ([2.0, 1.0, 0.5], [4.0, 1.0, 0.25])
+    """
+    thetas = trajectory.thetas
+    if thetas.shape[1] == 1:
+        xs, ys = thetas[:, 0], trajectory.losses
+    elif thetas.shape[1] == 2:
+        xs, ys = thetas[:, 0], thetas[:, 1]
+    else:
+        raise ValueError(f"trajectory must have 1 or 2 parameters to draw, got {thetas.shape[1]}")
+    (drawn,) = ax.plot(xs, ys, marker="o", markersize=4, linewidth=1.2, label=label, color=color)
+    return drawn
+
+
+def loss_history(
+    ax: Axes,
+    trajectory: optim.Trajectory,
+    *,
+    minimum: float | None = None,
+    label: str | None = None,
+) -> Line2D:
+    r"""Draw the loss at every step of a run, on a logarithmic scale.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    trajectory : gdbook.optim.Trajectory
+        The run.
+    minimum : float, optional
+        The lowest possible loss :math:`L^\star`; if given, the distance to it,
+        :math:`L(\theta_t) - L^\star`, is drawn, which shows the rate of convergence as
+        the slope of a straight line.
+    label : str, optional
+        Legend entry.
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+        The curve against the step number.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from gdbook import surfaces
+    >>> f = surfaces.parabola()
+    >>> run = optim.gradient_descent(f, f.grad, [2.0], lr=0.25, n_steps=2)
+    >>> loss_history(Figure().subplots(), run).get_ydata().tolist()
+    [4.0, 1.0, 0.25]
+    """
+    values = trajectory.losses
+    if minimum is not None:
+        values = values - float(_checks.finite_array(minimum, "minimum", ndim=0))
+    (drawn,) = ax.plot(np.arange(values.size), values, label=label)
+    ax.set_yscale("log")
+    _label_axes(ax, "step $t$", "loss" if minimum is None else "$L(\\theta_t) - L^\\star$")
+    return drawn
 
 
 def _label_axes(ax: Axes, xlabel: str | None, ylabel: str | None) -> None:

@@ -79,9 +79,46 @@ def test_norm_agrees_with_numpy_and_distance_is_symmetric(v):
     assert calculus.distance(v, v) == 0.0
 
 
+def test_unit_vectors():
+    np.testing.assert_allclose(calculus.unit([3.0, 4.0]), [0.6, 0.8])
+    with pytest.raises(ValueError, match="zero vector"):
+        calculus.unit([0.0, 0.0])
+
+
+def test_directional_derivative_is_gradient_dot_unit_direction(rng):
+    def f(v):
+        return np.sin(v[0]) * v[1] ** 2 + v[2]
+
+    def grad(v):
+        return np.array([np.cos(v[0]) * v[1] ** 2, 2 * np.sin(v[0]) * v[1], 1.0])
+
+    for _ in range(5):
+        theta, direction = rng.normal(size=3), rng.normal(size=3)
+        expected = grad(theta) @ calculus.unit(direction)
+        assert calculus.directional_derivative(f, theta, direction) == pytest.approx(
+            expected, rel=1e-8, abs=1e-10
+        )
+
+
+def test_no_unit_direction_descends_faster_than_minus_the_gradient(rng):
+    """Cauchy-Schwarz, sampled: D_u f >= -||grad f|| with equality at u = -grad/||grad||."""
+
+    def f(v):
+        return v[0] ** 2 + 3 * v[1] ** 2 + v[0] * v[1]
+
+    theta = np.array([1.0, -2.0])
+    g = calculus.numerical_gradient(f, theta)
+    slopes = [calculus.directional_derivative(f, theta, u) for u in rng.normal(size=(500, 2))]
+    steepest = calculus.directional_derivative(f, theta, -g)
+    assert steepest == pytest.approx(-np.linalg.norm(g), rel=1e-8)
+    assert min(slopes) >= steepest - 1e-9
+
+
 @pytest.mark.parametrize(
     ("call", "name"),
     [
+        (lambda: calculus.directional_derivative(np.sum, [1.0, 2.0], [1.0]), "same dimension"),
+        (lambda: calculus.directional_derivative(np.sum, [1.0], [1.0], h=-1.0), "h"),
         (lambda: calculus.forward_difference(np.sin, 1.0, h=0.0), "h"),
         (lambda: calculus.central_difference(np.sin, 1.0, h=-1e-3), "h"),
         (lambda: calculus.central_difference(np.sin, 1.0, h=np.nan), "h"),

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from gdbook import losses, plotting
+from gdbook import functions, losses, optim, plotting, surfaces
 
 
 @pytest.fixture
@@ -90,6 +90,32 @@ def test_residuals_join_each_point_to_the_line(ax, line):
     for (x0, y0), (x1, y1) in (segment for segment in segments):
         assert x0 == x1
         assert y1 == pytest.approx(10 * x0 + 50) and y0 in y
+
+
+def test_function_and_derivative(ax):
+    x = np.linspace(-2, 2, 9)
+    value, slope = plotting.function_and_derivative(ax, functions.SIGMOID, x)
+    np.testing.assert_allclose(value.get_ydata(), functions.sigmoid(x))
+    np.testing.assert_allclose(slope.get_ydata(), functions.SIGMOID.derivative(x))
+
+
+def test_path_in_the_plane_and_on_the_curve(ax):
+    q = surfaces.bowl(5.0)
+    run = optim.gradient_descent(q, q.grad, [1.0, 2.0], lr=0.5, n_steps=4)
+    drawn = plotting.path(ax, run, label="gd")
+    np.testing.assert_array_equal(drawn.get_xdata(), run.thetas[:, 0])
+    np.testing.assert_array_equal(drawn.get_ydata(), run.thetas[:, 1])
+    f = surfaces.parabola()
+    one = optim.gradient_descent(f, f.grad, [3.0], lr=0.1, n_steps=3)
+    np.testing.assert_array_equal(plotting.path(ax, one).get_ydata(), one.losses)
+
+
+def test_loss_history_uses_a_log_scale_and_subtracts_the_minimum(ax):
+    q = surfaces.Quadratic([[2.0]], [2.0], 5.0)
+    run = optim.gradient_descent(q, q.grad, [3.0], lr=0.1, n_steps=5)
+    drawn = plotting.loss_history(ax, run, minimum=q.minimum)
+    np.testing.assert_allclose(drawn.get_ydata(), run.losses - q.minimum)
+    assert ax.get_yscale() == "log"
 
 
 def test_bad_input_names_the_argument(ax):
