@@ -28,14 +28,16 @@ __all__ = [
     "unit",
 ]
 
-ScalarFunction = Callable[[FloatArray], npt.ArrayLike]
+ScalarFunction = Callable[[npt.NDArray[np.floating]], npt.ArrayLike]
 """A function of one variable that accepts an array and works elementwise."""
 
 VectorFunction = Callable[[FloatArray], float]
 """A function of a parameter vector with a scalar value, such as a loss."""
 
 
-def forward_difference(f: ScalarFunction, x: npt.ArrayLike, *, h: float = 1e-8) -> FloatArray:
+def forward_difference(
+    f: ScalarFunction, x: npt.ArrayLike, *, h: float = 1e-8, dtype: npt.DTypeLike = np.float64
+) -> FloatArray:
     r"""Slope of the secant from ``x`` to ``x + h``: the limit definition before the limit.
 
     Parameters
@@ -47,11 +49,14 @@ def forward_difference(f: ScalarFunction, x: npt.ArrayLike, *, h: float = 1e-8) 
     h : float
         The step, a positive number. The default, about :math:`\sqrt{\varepsilon}`
         for float64, balances truncation against rounding error.
+    dtype : numpy dtype
+        The precision of the arithmetic: ``x``, ``h``, the values of ``f`` and the
+        difference are all of this type (``np.float32`` to see single precision).
 
     Returns
     -------
     numpy.ndarray of float64, shape of ``x``
-        :math:`\bigl(f(x + h) - f(x)\bigr) / h`.
+        :math:`\bigl(f(x + h) - f(x)\bigr) / h`, computed in ``dtype``.
 
     Notes
     -----
@@ -63,12 +68,13 @@ def forward_difference(f: ScalarFunction, x: npt.ArrayLike, *, h: float = 1e-8) 
     >>> forward_difference(np.square, 3.0, h=0.1)
     array(6.1)
     """
-    xs = _checks.finite_array(x, "x")
-    step = _checks.positive(h, "h")
-    return np.asarray((_call(f, xs + step) - _call(f, xs)) / step)
+    xs, step = _in_precision(x, h, dtype)
+    return np.asarray((_call(f, xs + step, dtype) - _call(f, xs, dtype)) / step, np.float64)
 
 
-def central_difference(f: ScalarFunction, x: npt.ArrayLike, *, h: float = 1e-6) -> FloatArray:
+def central_difference(
+    f: ScalarFunction, x: npt.ArrayLike, *, h: float = 1e-6, dtype: npt.DTypeLike = np.float64
+) -> FloatArray:
     r"""Slope of the secant from ``x - h`` to ``x + h``.
 
     Parameters
@@ -80,11 +86,13 @@ def central_difference(f: ScalarFunction, x: npt.ArrayLike, *, h: float = 1e-6) 
     h : float
         The half-width of the step, a positive number. The default, about
         :math:`\varepsilon^{1/3}` for float64, balances truncation against rounding.
+    dtype : numpy dtype
+        The precision of the arithmetic, as in :func:`forward_difference`.
 
     Returns
     -------
     numpy.ndarray of float64, shape of ``x``
-        :math:`\bigl(f(x + h) - f(x - h)\bigr) / 2h`.
+        :math:`\bigl(f(x + h) - f(x - h)\bigr) / 2h`, computed in ``dtype``.
 
     Notes
     -----
@@ -98,10 +106,12 @@ def central_difference(f: ScalarFunction, x: npt.ArrayLike, *, h: float = 1e-6) 
     --------
     >>> central_difference(np.square, 3.0, h=0.1)
     array(6.)
+    >>> central_difference(np.square, 3.0, h=0.1, dtype=np.float32)  # rounding shows
+    array(5.99999428)
     """
-    xs = _checks.finite_array(x, "x")
-    step = _checks.positive(h, "h")
-    return np.asarray((_call(f, xs + step) - _call(f, xs - step)) / (2.0 * step))
+    xs, step = _in_precision(x, h, dtype)
+    difference = _call(f, xs + step, dtype) - _call(f, xs - step, dtype)
+    return np.asarray(difference / (np.asarray(2, step.dtype) * step), np.float64)
 
 
 def tangent_line(x: npt.ArrayLike, *, x0: float, y0: float, slope: float) -> FloatArray:
@@ -334,5 +344,18 @@ def directional_derivative(
     return (float(f(point + step * u)) - float(f(point - step * u))) / (2.0 * step)
 
 
-def _call(f: ScalarFunction, x: FloatArray) -> FloatArray:
-    return np.asarray(f(x), dtype=np.float64)
+def _in_precision(
+    x: npt.ArrayLike, h: float, dtype: npt.DTypeLike
+) -> tuple[npt.NDArray[np.floating], npt.NDArray[np.floating]]:
+    """``x`` and ``h`` checked, then converted to the floating-point type ``dtype``."""
+    kind = np.dtype(dtype)
+    if kind.kind != "f":
+        raise ValueError(f"dtype must be a floating-point type, got {kind}")
+    xs = _checks.finite_array(x, "x").astype(kind)
+    return xs, np.asarray(_checks.positive(h, "h"), kind)
+
+
+def _call(
+    f: ScalarFunction, x: npt.NDArray[np.floating], dtype: npt.DTypeLike
+) -> npt.NDArray[np.floating]:
+    return np.asarray(f(x), dtype=dtype)

@@ -31,6 +31,17 @@ def test_error_orders_forward_h_central_h_squared():
     assert ctr[0] / ctr[1] == pytest.approx(4.0, rel=0.01)
 
 
+def test_single_precision_rounds_far_more():
+    """The V curve's right arm: rounding error ~ eps / h, with eps 2^-23 in float32."""
+    exact = np.cos(1.0)
+    single = abs(calculus.central_difference(np.sin, 1.0, h=1e-3, dtype=np.float32) - exact)
+    double = abs(calculus.central_difference(np.sin, 1.0, h=1e-3) - exact)
+    assert double == pytest.approx(1e-6 * np.cos(1.0) / 6, rel=1e-3)  # truncation only
+    assert single > 10 * double
+    with pytest.raises(ValueError, match="dtype"):
+        calculus.central_difference(np.sin, 1.0, dtype=np.int64)
+
+
 def test_tangent_line_touches_and_has_the_slope():
     x = np.array([1.0, 2.0, 3.0])
     values = calculus.tangent_line(x, x0=2.0, y0=4.0, slope=4.0)
