@@ -28,7 +28,10 @@ CONSTRAINTS = ROOT / "constraints.txt"
 PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 KATEX_DIR = DOCS / "_static" / "katex"
 
-SPHINX_BUILD = ("sphinx-build", "-b", "html", "-W", "--keep-going", "-n", str(DOCS), str(HTML))
+DOCTREES = BUILD / "doctrees"  # Sphinx's cache of parsed pages, kept out of the site
+SPHINX_OPTIONS = ("-b", "html", "-n", "--keep-going", "-d", str(DOCTREES))
+# The build is the proof: every warning is an error.
+SPHINX_BUILD = ("sphinx-build", "-W", *SPHINX_OPTIONS, str(DOCS), str(HTML))
 
 
 def install(session: nox.Session, *groups: str) -> None:
@@ -51,7 +54,9 @@ def serve(session: nox.Session) -> None:
     install(session, "serve")
     session.run(
         "sphinx-autobuild",
-        *SPHINX_BUILD[1:],
+        str(DOCS),
+        str(HTML),
+        *SPHINX_OPTIONS,  # warnings are shown, not fatal, while you write
         "--host",
         "127.0.0.1",
         "--port",

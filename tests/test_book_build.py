@@ -220,3 +220,33 @@ def _digest(html: Path) -> dict[str, str]:
         for path in sorted(html.rglob("*"))
         if path.is_file() and path.suffix in {".html", ".png", ".svg", ".ipynb", ".js"}
     }
+
+
+def test_katex_server_connection_waits_until_the_server_listens(tmp_path: Path):
+    """The socket file appears at bind(), before listen(): connecting then is refused.
+
+    A stand-in server binds, waits half a second, and only then listens; the build's
+    connection must wait for it instead of failing.
+    """
+    sys.path.insert(0, str(DOCS / "_ext"))
+    from sphinxcontrib import katex
+
+    from bookext import mathcheck
+
+    server = (
+        "import socket, sys, time\n"
+        "s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
+        "s.bind(sys.argv[1]); time.sleep(0.5); s.listen(1)\n"
+        "conn, _ = s.accept(); conn.recv(1)\n"
+    )
+
+    class Slow(katex.KaTeXServer):
+        @classmethod
+        def build_command(cls, socket=None, port=None):
+            return [sys.executable, "-c", server, str(socket)]
+
+    process, connection = mathcheck._start_server_process(Slow, tmp_path, 30.0)
+    connection.close()
+    assert process.wait(timeout=10) == 0
+    process.stdin.close()
+    process.stdout.close()

@@ -13,6 +13,10 @@ as a child process. sphinxcontrib-katex stops its render server at exit by termi
 the process it started, which would kill only the script and leave node running, one per
 build. So the real binary is used directly, and it is given a minute rather than five
 seconds to start and to render a formula, which a busy two-core CI machine can need.
+sphinxcontrib-katex also connects to the server once, as soon as its socket file exists;
+node creates that file a moment before it accepts connections, so on a loaded machine the
+connection was sometimes refused and the build failed. The connection is retried until the
+server is ready (or the minute is up, when the server is stopped and the build fails).
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from __future__ import annotations
 import html
 import os
 import re
+import socket
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +75,31 @@ def _real_node() -> str | None:
     return str(binary) if binary.is_file() else None
 
 
+def _start_server_process(
+    cls: type[katex.KaTeXServer], rundir: Path, timeout: float
+) -> tuple[subprocess.Popen[bytes], socket.socket]:
+    """Start the render server and connect to it, retrying until it accepts."""
+    path = rundir / "katex.sock"
+    process = subprocess.Popen(
+        cls.build_command(socket=path), stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=rundir
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            connection.connect(str(path))
+            return process, connection
+        except (FileNotFoundError, ConnectionRefusedError):
+            connection.close()
+            time.sleep(0.01)
+    process.kill()
+    raise cls.timeout_error(timeout)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinxcontrib.katex")
+    if os.name == "posix":  # the Unix-socket path; other systems use a TCP port and retry
+        katex.KaTeXServer.start_server_process = classmethod(_start_server_process)
     katex.NODEJS_BINARY = _real_node() or katex.NODEJS_BINARY
     katex.STARTUP_TIMEOUT = katex.RENDER_TIMEOUT = 60.0
     app.connect("builder-inited", _check_assets)
