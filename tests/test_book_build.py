@@ -250,3 +250,20 @@ def test_katex_server_connection_waits_until_the_server_listens(tmp_path: Path):
     assert process.wait(timeout=10) == 0
     process.stdin.close()
     process.stdout.close()
+
+
+def test_a_figure_that_fails_to_render_or_an_address_fails_the_build(mini: MiniBook):
+    mini.index(["part1/outputs"])
+    cells = (
+        "```{code-cell} ipython3\nimport matplotlib.pyplot as plt\n\n"
+        "fig, ax = plt.subplots()\nax.set_xlabel(r'$\\lVert v \\rVert$');\n```\n\n"
+        "```{code-cell} ipython3\nobject()\n```\n"
+    )
+    mini.write("part1/outputs.md", chapter("ch-outputs", "Outputs", cells))
+
+    result = mini.build()
+
+    assert result.returncode != 0
+    assert "part1/outputs.md" in result.output
+    assert "a figure was not drawn" in result.output
+    assert "an output shows a memory address" in result.output

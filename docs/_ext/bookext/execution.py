@@ -9,9 +9,13 @@ empty cache, which makes every chapter execute again. Caches under other keys ar
 deleted at the start of a build.
 
 Kernels get matplotlib's inline backend whatever ``MPLBACKEND`` says, so figures cannot
-silently go missing. A cell that raises stops the build with a :class:`CellFailure`
-naming the chapter's file, the cell's number and line, the exception, the cell's code and
-its traceback.
+silently go missing; and an output that is matplotlib's ``<Figure size ...>`` placeholder
+(the figure failed to render, typically a mathtext error in a label, which IPython
+swallows) or that shows a memory address (``<... at 0x7f...>``, different on every run)
+is a warning, so ``-W`` stops the build.
+
+A cell that raises stops the build with a :class:`CellFailure` naming the chapter's file,
+the cell's number and line, the exception, the cell's code and its traceback.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from docutils import nodes
 from myst_nb.core.execute.base import ExecutionError
 from myst_nb.core.read import read_myst_markdown_notebook
 from myst_nb.sphinx_ import Parser
@@ -41,6 +46,8 @@ RUNTIME = ("numpy", "matplotlib", "torch")
 _KEY = re.compile(r"[0-9a-f]{16}")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _CELL = re.compile(r"executing the following cell:\n-+\n(.*?)\n-+\n", re.DOTALL)
+_FIGURE_PLACEHOLDER = re.compile(r"<Figure size \d+x\d+ with \d+ Axes>")
+_ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{6,}")
 
 
 def cache_key(package: Path) -> str:
@@ -100,6 +107,32 @@ def describe(text: str, cause: BaseException | None) -> tuple[int | None, str, s
     return None, f"a code cell failed ({error})", report
 
 
+def _check_outputs(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Warn about outputs that betray a figure that was not drawn or a run-dependent value.
+
+    Runs once myst-nb has chosen which representation of each output to show (a figure's
+    text placeholder is dropped when its image exists), so at ``doctree-resolved``.
+    """
+    for block in doctree.findall(nodes.literal_block):
+        if "output" not in block.get("classes", []):
+            continue
+        text = block.astext()
+        if _FIGURE_PLACEHOLDER.search(text):
+            logger.warning(
+                "a figure was not drawn: the output is %r instead of an image "
+                "(matplotlib failed to render it; check the labels' mathtext)",
+                _FIGURE_PLACEHOLDER.search(text).group(0),
+                location=block,
+            )
+        if _ADDRESS.search(text):
+            logger.warning(
+                "an output shows a memory address, which differs on every run: %r "
+                "(end the cell with ';' or show a value instead)",
+                text.strip()[:80],
+                location=block,
+            )
+
+
 def _prune_other_caches(app: Sphinx) -> None:
     current = Path(app.config.nb_execution_cache_path)
     if current.parent.is_dir() and _KEY.fullmatch(current.name):
@@ -115,6 +148,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_nb")
     app.add_source_parser(BookParser, override=True)
     app.connect("builder-inited", _prune_other_caches)
+    app.connect("doctree-resolved", _check_outputs)
     return {
         "version": "1",
         "env_version": env_version(),
