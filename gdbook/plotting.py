@@ -8,6 +8,8 @@ make their own figures (``fig, ax = plt.subplots()``) and may apply the book's s
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 from matplotlib.axes import Axes
@@ -17,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.quiver import Quiver
 
 from gdbook import _checks, calculus, functions, losses, optim
+from gdbook._checks import FloatArray
 
 __all__ = [
     "contour_with_gradient",
@@ -137,10 +140,11 @@ def contour_with_gradient(
     grad_w: npt.ArrayLike,
     grad_b: npt.ArrayLike,
     *,
-    levels: int = 15,
+    levels: int | npt.ArrayLike = 15,
     every: int = 8,
     descent: bool = False,
     normalise: bool = False,
+    arrow_scale: float | None = None,
 ) -> tuple[QuadContourSet, Quiver]:
     r"""Draw the contour lines of a surface with gradient arrows on top.
 
@@ -157,14 +161,20 @@ def contour_with_gradient(
     grad_w, grad_b : array_like, shape (k, m)
         The gradient's components at each grid point, as from
         :func:`gdbook.losses.mse_grad_surface`.
-    levels : int
-        Number of contour levels.
+    levels : int or array_like
+        The number of contour levels, or the levels themselves in increasing order (a
+        loss whose valley is much deeper than wide reads better with levels spaced
+        geometrically above its minimum).
     every : int
         Draw an arrow at every ``every``-th grid point in each direction.
     descent : bool
         Draw :math:`-\nabla` (the way down) instead of :math:`\nabla`.
     normalise : bool
         Draw every arrow with the same length, to show directions only.
+    arrow_scale : float, optional
+        Draw an arrow of length :math:`\ell` in data units as :math:`\ell/` ``arrow_scale``
+        (matplotlib's ``scale`` with ``scale_units="xy"``); by default matplotlib
+        chooses a scale from the longest arrows.
 
     Returns
     -------
@@ -194,7 +204,13 @@ def contour_with_gradient(
         fields.append(array)
     surface, gw, gb = fields
     step = _checks.count(every, "every")
-    contours = ax.contour(ws, bs, surface, levels=_checks.count(levels, "levels"))
+    if isinstance(levels, (int, np.integer)):
+        chosen: int | FloatArray = _checks.count(levels, "levels")
+    else:
+        chosen = _checks.vector(levels, "levels")
+        if np.any(np.diff(chosen) <= 0):
+            raise ValueError(f"levels must increase, got {chosen}")
+    contours = ax.contour(ws, bs, surface, levels=chosen)
     sign = -1.0 if descent else 1.0
     u, v = sign * gw[::step, ::step], sign * gb[::step, ::step]
     if normalise:
@@ -202,7 +218,10 @@ def contour_with_gradient(
         length[length == 0.0] = 1.0
         u, v = u / length, v / length
     W, B = np.meshgrid(ws[::step], bs[::step])
-    arrows = ax.quiver(W, B, u, v, angles="xy", color="black", width=0.004)
+    scaling: dict[str, Any] = {}
+    if arrow_scale is not None:
+        scaling = {"scale_units": "xy", "scale": _checks.positive(arrow_scale, "arrow_scale")}
+    arrows = ax.quiver(W, B, u, v, angles="xy", color="black", width=0.004, **scaling)
     return contours, arrows
 
 

@@ -61,6 +61,19 @@ def test_contour_with_gradient_normalises(ax):
     np.testing.assert_allclose(lengths[lengths > 0], 1.0)
 
 
+def test_contour_with_gradient_takes_explicit_levels_and_arrow_scale(ax):
+    g = np.linspace(-1, 1, 9)
+    gw, gb = np.meshgrid(2 * g, 2 * g)
+    z = (gw**2 + gb**2) / 4
+    contours, arrows = plotting.contour_with_gradient(
+        ax, g, g, z, gw, gb, levels=[0.1, 0.4, 0.9], arrow_scale=8.0, every=4
+    )
+    np.testing.assert_allclose(contours.levels, [0.1, 0.4, 0.9])
+    assert arrows.scale == 8.0 and arrows.scale_units == "xy"
+    with pytest.raises(ValueError, match="levels must increase"):
+        plotting.contour_with_gradient(ax, g, g, z, gw, gb, levels=[0.5, 0.1])
+
+
 def test_contour_with_gradient_checks_shapes(ax):
     g = np.linspace(-1, 1, 5)
     with pytest.raises(ValueError, match="grad_b"):
