@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from pathlib import Path
+from typing import Any
 
 
 def env_version() -> int:
@@ -16,3 +17,13 @@ def env_version() -> int:
     for path in sorted(Path(__file__).parent.glob("*.py")):
         checksum = zlib.crc32(path.read_bytes(), checksum)
     return checksum
+
+
+def metadata(*, parallel_read_safe: bool = True) -> dict[str, Any]:
+    """What each of these extensions tells Sphinx about itself."""
+    return {
+        "version": "1",
+        "env_version": env_version(),
+        "parallel_read_safe": parallel_read_safe,
+        "parallel_write_safe": True,
+    }

@@ -18,7 +18,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.errors import ConfigError
 
-from bookext import env_version
+from bookext import metadata
 
 
 @dataclass(frozen=True)
@@ -123,9 +123,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("book_citation_file", "", "env", types=[str])
     app.connect("builder-inited", _check_version)
     app.connect("doctree-resolved", _add_cite_box)
-    return {
-        "version": "1",
-        "env_version": env_version(),
-        "parallel_read_safe": True,
-        "parallel_write_safe": True,
-    }
+    return metadata()

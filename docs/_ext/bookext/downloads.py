@@ -19,7 +19,7 @@ from myst_nb.core.read import read_myst_markdown_notebook
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from bookext import env_version
+from bookext import metadata
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +50,4 @@ def _offer_notebook(
 def setup(app: Sphinx) -> dict[str, Any]:
     # Before sphinx-book-theme builds its header buttons (priority 501).
     app.connect("html-page-context", _offer_notebook, priority=400)
-    return {
-        "version": "1",
-        "env_version": env_version(),
-        "parallel_read_safe": True,
-        "parallel_write_safe": True,
-    }
+    return metadata()

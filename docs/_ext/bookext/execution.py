@@ -25,7 +25,7 @@ import os
 import platform
 import re
 import shutil
-from importlib import metadata
+from importlib import metadata as distributions
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from sphinx.application import Sphinx
 from sphinx.errors import SphinxError
 from sphinx.util import logging
 
-from bookext import env_version
+from bookext import metadata
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +55,8 @@ def cache_key(package: Path) -> str:
     digest = hashlib.sha256(f"python {platform.python_version()}\n".encode())
     for name in RUNTIME:
         try:
-            digest.update(f"{name} {metadata.version(name)}\n".encode())
-        except metadata.PackageNotFoundError:
+            digest.update(f"{name} {distributions.version(name)}\n".encode())
+        except distributions.PackageNotFoundError:
             digest.update(f"{name} absent\n".encode())
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
@@ -149,9 +149,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_source_parser(BookParser, override=True)
     app.connect("builder-inited", _prune_other_caches)
     app.connect("doctree-resolved", _check_outputs)
-    return {
-        "version": "1",
-        "env_version": env_version(),
-        "parallel_read_safe": True,
-        "parallel_write_safe": True,
-    }
+    return metadata()

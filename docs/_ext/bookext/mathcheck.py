@@ -35,7 +35,7 @@ from sphinx.errors import ConfigError
 from sphinx.util import logging
 from sphinxcontrib import katex
 
-from bookext import env_version
+from bookext import metadata
 
 logger = logging.getLogger(__name__)
 
@@ -104,9 +104,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     katex.STARTUP_TIMEOUT = katex.RENDER_TIMEOUT = 60.0
     app.connect("builder-inited", _check_assets)
     app.connect("html-page-context", _report_tex_errors)
-    return {
-        "version": "1",
-        "env_version": env_version(),
-        "parallel_read_safe": True,
-        "parallel_write_safe": True,
-    }
+    return metadata()

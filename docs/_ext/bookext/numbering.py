@@ -17,7 +17,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors.toctree import TocTreeCollector
 
-from bookext import env_version
+from bookext import metadata
 
 _sphinx_assign = TocTreeCollector.assign_section_numbers
 
@@ -66,9 +66,4 @@ def _shift(env: BuildEnvironment, docname: str, offset: int) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     TocTreeCollector.assign_section_numbers = _assign_continuous  # type: ignore[method-assign]
-    return {
-        "version": "1",
-        "env_version": env_version(),
-        "parallel_read_safe": False,
-        "parallel_write_safe": True,
-    }
+    return metadata(parallel_read_safe=False)

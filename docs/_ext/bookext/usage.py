@@ -19,7 +19,7 @@ from docutils.parsers.rst import Directive
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from bookext import env_version
+from bookext import metadata
 
 PACKAGE = "gdbook"
 
@@ -154,9 +154,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-merge-info", _merge)
     app.connect("autodoc-process-docstring", _append_directive)
     app.connect("doctree-resolved", _resolve)
-    return {
-        "version": "1",
-        "env_version": env_version(),
-        "parallel_read_safe": True,
-        "parallel_write_safe": True,
-    }
+    return metadata()
