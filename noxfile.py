@@ -97,7 +97,7 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(venv_backend="none")
 def clean(session: nox.Session) -> None:
-    """Delete the built book and the execution cache (nothing else needs this)."""
+    """Delete the built book and the execution cache (a build never needs it to be correct)."""
     shutil.rmtree(BUILD, ignore_errors=True)
 
 

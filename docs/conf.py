@@ -26,7 +26,7 @@ BOOK = Book.from_cff(Path(book_citation_file))
 project = BOOK.title
 author = BOOK.authors
 release = version = gdbook.__version__
-copyright = f"{BOOK.year}, {BOOK.authors}. Text CC BY 4.0, code MIT"
+copyright = f"{BOOK.year}, {BOOK.authors}"  # the licences are in the footer below
 
 extensions = [
     "myst_nb",
