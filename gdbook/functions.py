@@ -197,6 +197,7 @@ def add(f: Function, g: Function) -> Function:
     >>> add(power(2), SIN).derivative([0.0])
     array([1.])
     """
+    f, g = _function(f, "f"), _function(g, "g")
     return Function(
         f"{f.label} + {g.label}", lambda x: f.f(x) + g.f(x), lambda x: f.df(x) + g.df(x)
     )
@@ -224,6 +225,7 @@ def multiply(f: Function, g: Function) -> Function:
     >>> multiply(power(1), EXP).derivative([0.0])  # (x e^x)' = e^x + x e^x
     array([1.])
     """
+    f, g = _function(f, "f"), _function(g, "g")
     return Function(
         rf"\left({f.label}\right)\left({g.label}\right)",
         lambda x: f.f(x) * g.f(x),
@@ -260,8 +262,13 @@ def compose(outer: Function, inner: Function, *, label: str | None = None) -> Fu
     >>> bool(np.isclose(sin_of_square.derivative(1.0), np.cos(1.0) * 2.0))
     True
     """
+    outer, inner = _function(outer, "outer"), _function(inner, "inner")
     return Function(
         label or rf"\left({outer.label}\right) \circ \left({inner.label}\right)",
         lambda x: outer.f(inner.f(x)),
         lambda x: outer.df(inner.f(x)) * inner.df(x),
     )
+
+
+def _function(value: object, name: str) -> Function:
+    return _checks.instance(value, Function, name)

@@ -157,3 +157,18 @@ def test_sigmoid_symmetries():
     np.testing.assert_allclose(sums, 1.0, rtol=0, atol=4.5e-16)  # two roundings of a few ulps
     d = functions.SIGMOID.derivative
     assert np.array_equal(d(x), d(-x))
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: functions.add(np.sin, functions.SIN), "f"),
+        (lambda: functions.add(functions.SIN, "x"), "g"),
+        (lambda: functions.multiply(functions.EXP, 2.0), "g"),
+        (lambda: functions.compose(np.exp, functions.SIN), "outer"),
+        (lambda: functions.compose(functions.SIN, None), "inner"),
+    ],
+)
+def test_rules_reject_what_is_not_a_function(call, name):
+    with pytest.raises(TypeError, match=rf"^{name} must be a gdbook\.functions\.Function"):
+        call()
