@@ -1,19 +1,21 @@
 """Input checks shared by the public functions.
 
 Every public function turns bad input into a :class:`ValueError` that names the argument
-and shows the value, so a mistake surfaces where it is made and not as a NaN three calls
-later.
+and shows the value (a :class:`TypeError` when the argument is the wrong kind of object
+altogether, such as an ``rng`` that is not a NumPy ``Generator``), so a mistake surfaces
+where it is made and not as a NaN three calls later.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+T = TypeVar("T")
 
 
 def finite_array(
@@ -86,6 +88,23 @@ def count(value: Any, name: str, *, minimum: int = 1) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value!r}")
     return int(value)
+
+
+def generator(value: Any, name: str = "rng") -> np.random.Generator:
+    """A NumPy random generator, such as ``np.random.default_rng(0)``."""
+    if not isinstance(value, np.random.Generator):
+        raise TypeError(
+            f"{name} must be a numpy.random.Generator such as np.random.default_rng(0), "
+            f"got {value!r}"
+        )
+    return value
+
+
+def instance(value: object, kind: type[T], name: str) -> T:
+    """``value`` itself, after checking that it is a ``kind``."""
+    if not isinstance(value, kind):
+        raise TypeError(f"{name} must be a {kind.__module__}.{kind.__qualname__}, got {value!r}")
+    return value
 
 
 def _short(array: FloatArray) -> str:

@@ -24,6 +24,7 @@ __all__ = [
     "norm",
     "numerical_gradient",
     "relative_error",
+    "relative_error_per_coordinate",
     "tangent_line",
     "unit",
 ]
@@ -196,7 +197,8 @@ def relative_error(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
     Parameters
     ----------
     a, b : array_like
-        Two arrays of the same shape, for example an analytic and a numerical gradient.
+        Two non-empty arrays of the same shape, for example an analytic and a numerical
+        gradient.
 
     Returns
     -------
@@ -209,7 +211,9 @@ def relative_error(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
 
     Dividing by the larger norm makes the number independent of the gradient's scale:
     about :math:`10^{-16}` means agreement to float64 precision, and values above
-    :math:`10^{-4}` usually mean a wrong formula.
+    :math:`10^{-4}` usually mean a wrong formula. A bug in a coordinate that is small
+    next to the others hides in the norms: :func:`relative_error_per_coordinate` looks
+    at each coordinate on its own.
 
     Examples
     --------
@@ -218,12 +222,64 @@ def relative_error(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
     >>> relative_error([3.0, 4.0], [0.0, 4.0])
     0.6
     """
-    va = _checks.finite_array(a, "a")
-    vb = _checks.finite_array(b, "b")
-    if va.shape != vb.shape:
-        raise ValueError(f"a and b must have the same shape, got {va.shape} and {vb.shape}")
+    va, vb = _pair(a, b)
     scale = max(float(np.linalg.norm(va)), float(np.linalg.norm(vb)))
     return 0.0 if scale == 0.0 else float(np.linalg.norm(va - vb)) / scale
+
+
+def relative_error_per_coordinate(
+    a: npt.ArrayLike, b: npt.ArrayLike, *, floor: float = 0.0
+) -> FloatArray:
+    r"""Relative distance between two arrays, one coordinate at a time.
+
+    Parameters
+    ----------
+    a, b : array_like
+        Two non-empty arrays of the same shape, for example an analytic and a numerical
+        gradient.
+    floor : float
+        A non-negative size below which a coordinate counts as zero: the denominator is
+        never smaller than ``floor``. The default 0 measures every coordinate relative
+        to itself.
+
+    Returns
+    -------
+    numpy.ndarray of float64, shape of ``a``
+        :math:`|a_j - b_j| / \max(|a_j|, |b_j|, \text{floor})`, and 0 where
+        :math:`a_j = b_j` (so two zeros agree). Each entry lies between 0 and 2.
+
+    Notes
+    -----
+    .. math:: \operatorname{rel}_j(a, b)
+              = \frac{|a_j - b_j|}{\max(|a_j|,\, |b_j|,\, \text{floor})}
+
+    Where :func:`relative_error` divides by the norm of the whole vector, this divides
+    each coordinate by its own size, so a 1 % error in a coordinate a thousand times
+    smaller than the others still reads as 1 %. A coordinate whose exact value is 0 has
+    no size of its own: if one array holds 0 there and the other a little rounding
+    noise, the relative error is 1. Give ``floor`` the size of that noise (the rounding
+    error of a central difference, about :math:`10^{-10}` times :math:`|f| / h` for
+    step :math:`h`) to measure such a coordinate against the floor instead.
+
+    Examples
+    --------
+    >>> relative_error_per_coordinate([100.0, 1.0], [100.0, 1.01]).round(4)
+    array([0.    , 0.0099])
+    >>> relative_error([100.0, 1.0], [100.0, 1.01]) < 1e-4  # the norm barely notices
+    True
+    >>> relative_error_per_coordinate([0.0, 0.0], [0.0, 1e-12])
+    array([0., 1.])
+    >>> relative_error_per_coordinate([0.0, 0.0], [0.0, 1e-12], floor=1e-8)
+    array([0.e+00, 1.e-04])
+    """
+    va, vb = _pair(a, b)
+    lower = float(_checks.finite_array(floor, "floor", ndim=0))
+    if lower < 0:
+        raise ValueError(f"floor must not be negative, got {floor!r}")
+    difference = np.abs(va - vb)
+    scale = np.maximum(np.maximum(np.abs(va), np.abs(vb)), lower)
+    # Where the difference is 0 the scale may be 0 too: 0/0 is agreement, not NaN.
+    return np.divide(difference, scale, out=np.zeros_like(difference), where=difference > 0)
 
 
 def norm(v: npt.ArrayLike) -> float:
@@ -335,13 +391,27 @@ def directional_derivative(
     2.0
     """
     point = _checks.vector(theta, "theta")
-    u = unit(direction)
-    if u.shape != point.shape:
+    d = _checks.vector(direction, "direction")
+    if d.shape != point.shape:
         raise ValueError(
-            f"theta and direction must have the same dimension, got {point.size} and {u.size}"
+            f"theta and direction must have the same dimension, got {point.size} and {d.size}"
         )
+    if not np.any(d):
+        raise ValueError("direction must not be the zero vector: it has no direction")
+    u = unit(d)
     step = _checks.positive(h, "h")
     return (float(f(point + step * u)) - float(f(point - step * u))) / (2.0 * step)
+
+
+def _pair(a: npt.ArrayLike, b: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
+    """Two finite arrays of the same shape, not empty."""
+    va = _checks.finite_array(a, "a")
+    vb = _checks.finite_array(b, "b")
+    if va.shape != vb.shape:
+        raise ValueError(f"a and b must have the same shape, got {va.shape} and {vb.shape}")
+    if va.size == 0:
+        raise ValueError("a and b must not be empty: there is nothing to compare")
+    return va, vb
 
 
 def _in_precision(

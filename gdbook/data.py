@@ -71,6 +71,7 @@ def line_data(
     True
     """
     n = _checks.count(n, "n")
+    rng = _checks.generator(rng)
     slope = float(_checks.finite_array(slope, "slope", ndim=0))
     intercept = float(_checks.finite_array(intercept, "intercept", ndim=0))
     noise = _checks.positive(noise, "noise")

@@ -120,7 +120,7 @@ def power(n: int) -> Function:
 
 
 def sigmoid(x: npt.ArrayLike) -> FloatArray:
-    r"""The logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`, without overflow.
+    r"""The logistic sigmoid :math:`\sigma(x) = 1 / (1 + e^{-x})`, accurate for every x.
 
     Parameters
     ----------
@@ -130,24 +130,43 @@ def sigmoid(x: npt.ArrayLike) -> FloatArray:
     Returns
     -------
     numpy.ndarray of float64
-        :math:`\sigma(x)`, strictly between 0 and 1 (up to rounding).
+        :math:`\sigma(x)`, between 0 and 1, with a relative error of a few units in the
+        last place wherever :math:`\sigma(x)` is a normal float64 number.
 
     Notes
     -----
-    Computed as :math:`\tfrac12 (1 + \tanh(x/2))`, which equals the definition and never
-    evaluates :math:`e^{-x}` for large negative :math:`x`.
+    With :math:`e = e^{-|x|}`, which lies in :math:`(0, 1]` and so never overflows,
+
+    .. math::
+
+        \sigma(x) = \begin{cases}
+            1 / (1 + e) & x \ge 0, \\
+            e / (1 + e) & x < 0.
+        \end{cases}
+
+    Both forms equal the definition. Each rounds only a few times and never subtracts
+    nearly equal numbers, so even :math:`\sigma(-700) \approx 10^{-304}` keeps its
+    digits. The form :math:`\tfrac12(1 + \tanh(x/2))` does subtract them for negative
+    :math:`x`: it loses digits as :math:`x` falls and returns 0 below
+    :math:`x \approx -37`. Below :math:`x \approx -745` the true value is smaller than
+    the smallest float64, and the result is 0.
 
     Examples
     --------
-    >>> sigmoid([0.0, -800.0, 800.0])
-    array([0.5, 0. , 1. ])
+    >>> sigmoid([0.0, 2.0, -40.0])
+    array([5.00000000e-01, 8.80797078e-01, 4.24835426e-18])
+    >>> sigmoid([-800.0, 800.0])
+    array([0., 1.])
     """
-    return np.asarray(0.5 * (1.0 + np.tanh(0.5 * _checks.finite_array(x, "x"))))
+    xs = _checks.finite_array(x, "x")
+    e = np.exp(-np.abs(xs))
+    return np.asarray(np.where(xs >= 0, 1.0 / (1.0 + e), e / (1.0 + e)), dtype=np.float64)
 
 
 def _sigmoid_derivative(x: FloatArray) -> FloatArray:
-    s = sigmoid(x)
-    return s * (1.0 - s)
+    # σ'(x) = σ(x) σ(−x) = e / (1 + e)², e = e^{−|x|}: s (1 − s) would cancel for large x.
+    e = np.exp(-np.abs(x))
+    return np.asarray(e / (1.0 + e) ** 2, dtype=np.float64)
 
 
 #: :math:`e^x`, its own derivative.
@@ -156,7 +175,7 @@ EXP = Function("e^x", np.exp, np.exp)
 SIN = Function(r"\sin x", np.sin, np.cos)
 #: :math:`\cos x`, with derivative :math:`-\sin x`.
 COS = Function(r"\cos x", np.cos, lambda x: -np.sin(x))
-#: :math:`\sigma(x)`, with derivative :math:`\sigma(x)\,(1 - \sigma(x))`.
+#: :math:`\sigma(x)`, with derivative :math:`\sigma(x)\,(1 - \sigma(x)) = \sigma(x)\,\sigma(-x)`.
 SIGMOID = Function(r"\sigma(x)", sigmoid, _sigmoid_derivative)
 
 
@@ -178,6 +197,7 @@ def add(f: Function, g: Function) -> Function:
     >>> add(power(2), SIN).derivative([0.0])
     array([1.])
     """
+    f, g = _function(f, "f"), _function(g, "g")
     return Function(
         f"{f.label} + {g.label}", lambda x: f.f(x) + g.f(x), lambda x: f.df(x) + g.df(x)
     )
@@ -205,6 +225,7 @@ def multiply(f: Function, g: Function) -> Function:
     >>> multiply(power(1), EXP).derivative([0.0])  # (x e^x)' = e^x + x e^x
     array([1.])
     """
+    f, g = _function(f, "f"), _function(g, "g")
     return Function(
         rf"\left({f.label}\right)\left({g.label}\right)",
         lambda x: f.f(x) * g.f(x),
@@ -241,8 +262,13 @@ def compose(outer: Function, inner: Function, *, label: str | None = None) -> Fu
     >>> bool(np.isclose(sin_of_square.derivative(1.0), np.cos(1.0) * 2.0))
     True
     """
+    outer, inner = _function(outer, "outer"), _function(inner, "inner")
     return Function(
         label or rf"\left({outer.label}\right) \circ \left({inner.label}\right)",
         lambda x: outer.f(inner.f(x)),
         lambda x: outer.df(inner.f(x)) * inner.df(x),
     )
+
+
+def _function(value: object, name: str) -> Function:
+    return _checks.instance(value, Function, name)

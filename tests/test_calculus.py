@@ -145,3 +145,93 @@ def test_no_unit_direction_descends_faster_than_minus_the_gradient(rng):
 def test_bad_input_names_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_relative_error_of_nothing_is_an_error():
+    # An empty gradient must not "pass" a gradient check with a relative error of 0.
+    with pytest.raises(ValueError, match="a and b must not be empty"):
+        calculus.relative_error([], [])
+    with pytest.raises(ValueError, match="a and b must not be empty"):
+        calculus.relative_error_per_coordinate([], [])
+
+
+@pytest.mark.parametrize(
+    ("direction", "message"),
+    [
+        ([0.0, 0.0], "direction must not be the zero vector"),
+        ([[1.0, 0.0]], "direction must have 1 dimension"),
+        ([], "direction must not be empty"),
+        ([np.nan, 1.0], "direction must be finite"),
+    ],
+)
+def test_directional_derivative_names_its_own_argument(direction, message):
+    with pytest.raises(ValueError, match=f"^{message}"):
+        calculus.directional_derivative(np.sum, [1.0, 2.0], direction)
+
+
+def test_relative_error_per_coordinate_definition():
+    a, b = np.array([3.0, 0.0, 0.0, -1.0]), np.array([3.3, 0.0, 2.0, 1.0])
+    np.testing.assert_allclose(
+        calculus.relative_error_per_coordinate(a, b), [0.3 / 3.3, 0.0, 1.0, 2.0], rtol=1e-15
+    )
+    np.testing.assert_array_equal(
+        calculus.relative_error_per_coordinate(a, b), calculus.relative_error_per_coordinate(b, a)
+    )
+    # A floor keeps rounding noise in a zero coordinate from counting as a relative error of 1.
+    noisy = calculus.relative_error_per_coordinate([1.0, 0.0], [1.0, 1e-12], floor=1e-8)
+    np.testing.assert_allclose(noisy, [0.0, 1e-4], rtol=1e-12)
+    assert calculus.relative_error_per_coordinate([[1.0, 2.0]], [[1.0, 2.0]]).shape == (1, 2)
+
+
+@given(
+    hnp.arrays(np.float64, 5, elements=st.floats(-1e6, 1e6)),
+    hnp.arrays(np.float64, 5, elements=st.floats(-1e6, 1e6)),
+    st.floats(1e-300, 1e300),
+)
+def test_relative_error_per_coordinate_is_bounded_and_scale_free(a, b, c):
+    errors = calculus.relative_error_per_coordinate(a, b)
+    assert np.all((errors >= 0) & (errors <= 2))
+    # Multiplying both vectors (and the floor) by the same power of two changes nothing.
+    scaled = calculus.relative_error_per_coordinate(4.0 * a, 4.0 * b, floor=4.0 * c)
+    np.testing.assert_array_equal(scaled, calculus.relative_error_per_coordinate(a, b, floor=c))
+
+
+def test_per_coordinate_check_catches_a_small_bug_the_norm_hides(rng):
+    """Review part 2, #20: on the raw regression ∂L/∂w dwarfs ∂L/∂b, so a 1 % bug in ∂L/∂b
+    barely moves the norm-based relative error; the per-coordinate error shows it."""
+    from gdbook import data, linreg
+
+    x, y = data.line_data(100, rng=rng)
+    X = linreg.design_matrix(x)
+    norm_based, per_coordinate, correct = [], [], []
+    for _ in range(100):
+        theta = rng.normal([10.0, 50.0], [3.0, 30.0])
+        numeric = calculus.numerical_gradient(lambda t: linreg.mse(t, X, y), theta)
+        right = linreg.mse_grad(theta, X, y)
+        buggy = right * [1.0, 1.01]  # ∂L/∂b one per cent too large
+        norm_based.append(calculus.relative_error(buggy, numeric))
+        per_coordinate.append(calculus.relative_error_per_coordinate(buggy, numeric))
+        correct.append(calculus.relative_error_per_coordinate(right, numeric))
+    # The norm-based error of a 1 % bug is typically about 1.5e-4, on the edge of the
+    # "look closer" band (10^-7 to 10^-4), and nowhere near 1 %...
+    assert np.median(norm_based) < 2e-4
+    assert max(norm_based) < 2e-3
+    # ...while the per-coordinate check puts ∂L/∂b at 1 % every time, ∂L/∂w at rounding level.
+    per_coordinate = np.array(per_coordinate)
+    np.testing.assert_allclose(per_coordinate[:, 1], 0.01 / 1.01, rtol=1e-5)
+    assert per_coordinate[:, 0].max() < 1e-8
+    assert np.array(correct).max() < 1e-7
+
+
+@pytest.mark.parametrize(
+    ("call", "name"),
+    [
+        (lambda: calculus.relative_error_per_coordinate([1.0], [1.0, 2.0]), "same shape"),
+        (lambda: calculus.relative_error_per_coordinate([np.nan], [1.0]), "a"),
+        (lambda: calculus.relative_error_per_coordinate([1.0], [1.0], floor=-1.0), "floor"),
+        (lambda: calculus.relative_error_per_coordinate([1.0], [1.0], floor=np.inf), "floor"),
+    ],
+)
+def test_relative_error_per_coordinate_bad_input(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()

@@ -94,3 +94,11 @@ def test_standardise_round_trip(values):
 def test_standardise_rejects_bad_input(values):
     with pytest.raises(ValueError, match="values"):
         data.standardise(values)
+
+
+@pytest.mark.parametrize(
+    "bad", [None, 0, np.random.RandomState(0), np.random.default_rng(0).bit_generator]
+)
+def test_line_data_rejects_an_rng_that_is_not_a_generator(bad):
+    with pytest.raises(TypeError, match=r"^rng must be a numpy\.random\.Generator"):
+        data.line_data(3, rng=bad)

@@ -116,3 +116,25 @@ def test_bad_input_is_rejected(call, message):
 
 def test_condition_number_of_a_singular_design_is_infinite():
     assert linreg.condition_number(np.ones((3, 2))) == float("inf")
+
+
+NO_ROWS = (np.empty((0, 2)), np.empty(0), np.ones(2))
+NO_COLUMNS = (np.empty((3, 0)), np.ones(3), np.empty(0))
+
+
+@pytest.mark.parametrize(("X", "y", "theta"), [NO_ROWS, NO_COLUMNS], ids=["rows", "columns"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda X, y, theta: linreg.mse(theta, X, y),
+        lambda X, y, theta: linreg.mse_grad(theta, X, y),
+        lambda X, y, theta: linreg.least_squares(X, y),
+        lambda X, y, theta: linreg.hessian(X),
+        lambda X, y, theta: linreg.condition_number(X),
+        lambda X, y, theta: linreg.quadratic(X, y),
+    ],
+    ids=["mse", "mse_grad", "least_squares", "hessian", "condition_number", "quadratic"],
+)
+def test_an_empty_design_matrix_is_rejected_by_name(call, X, y, theta):
+    with pytest.raises(ValueError, match=r"^X must have at least one (row|column)"):
+        call(X, y, theta)
