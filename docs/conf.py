@@ -47,6 +47,7 @@ extensions = [
     "bookext.downloads",
     "bookext.versions",
     "bookext.printing",
+    "bookext.course",
     "bookext.usage",
 ]
 
