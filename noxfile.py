@@ -94,7 +94,12 @@ def pdf(session: nox.Session) -> None:
     session.run(*SPHINX_BUILD)
     shutil.rmtree(PDF, ignore_errors=True)
     session.run(
-        "python", "-m", "bookext.pdf", str(HTML), str(PDF), *session.posargs,
+        "python",
+        "-m",
+        "bookext.pdf",
+        str(HTML),
+        str(PDF),
+        *session.posargs,
         env={"PYTHONPATH": str(EXT), "GDBOOK_CHROMIUM": chromium},
     )
     session.log(f"The PDFs are in {PDF}")
@@ -103,23 +108,44 @@ def pdf(session: nox.Session) -> None:
 @nox.session
 def course(session: nox.Session) -> None:
     """Build a course edition of chosen chapters, site and PDF: nox -s course -- 1 2 5."""
-    numbers = [word for arg in session.posargs for word in re.split(r"[,\s]+", arg) if word]
-    if not numbers or not all(n.isdigit() for n in numbers):
-        session.error("Name the chapters by number: nox -s course -- 1 2 5 6")
+    chosen = [a for a in session.posargs if re.fullmatch(r"[\d,]+", a)]
+    options = [a for a in session.posargs if a not in chosen]  # e.g. -D hide_solutions=1
+    numbers = [n for a in chosen for n in a.split(",") if n]
+    if not numbers:
+        session.error("Name the chapters by number: nox -s course -- 1 2 5 6 [sphinx options]")
     install(session, "docs", "pdf")
     chromium = find_chromium(session)
     session.run(*SPHINX_BUILD)  # the full book: what the chapters left out hold
     name = "course-" + "-".join(numbers)
     out = BUILD / name
     session.run(
-        "sphinx-build", "-W", "-b", "html", "-n", "--keep-going", "-d", str(out / "doctrees"),
-        "-D", f"book_course={','.join(numbers)}", "-D", f"book_full_html={HTML}",
-        str(DOCS), str(out / "html"),
+        "sphinx-build",
+        "-W",
+        "-b",
+        "html",
+        "-n",
+        "--keep-going",
+        "-d",
+        str(out / "doctrees"),
+        "-D",
+        f"book_course={','.join(numbers)}",
+        "-D",
+        f"book_full_html={HTML}",
+        *options,
+        str(DOCS),
+        str(out / "html"),
     )
     shutil.rmtree(out / "pdf", ignore_errors=True)
     session.run(
-        "python", "-m", "bookext.pdf", str(out / "html"), str(out / "pdf"),
-        "--slug", f"gdbook-{name}", "--subtitle", f"Course edition: chapters {', '.join(numbers)}",
+        "python",
+        "-m",
+        "bookext.pdf",
+        str(out / "html"),
+        str(out / "pdf"),
+        "--slug",
+        f"gdbook-{name}",
+        "--subtitle",
+        f"Course edition: chapters {', '.join(numbers)}",
         env={"PYTHONPATH": str(EXT), "GDBOOK_CHROMIUM": chromium},
     )
     session.log(f"The course edition is in {out / 'html'}, its PDFs in {out / 'pdf'}")
@@ -138,15 +164,33 @@ def publish(session: nox.Session) -> None:
     releases = sorted({t.strip()[1:] for t in str(tags).split()} | published(site))
     out = BUILD / "publish" / folder
     session.run(
-        "sphinx-build", "-W", "-b", "html", "-n", "--keep-going", "-d", str(out / "doctrees"),
-        "-D", f"book_site_version={folder}", "-D", f"book_versions={','.join(releases)}",
-        str(DOCS), str(out / "html"),
+        "sphinx-build",
+        "-W",
+        "-b",
+        "html",
+        "-n",
+        "--keep-going",
+        "-d",
+        str(out / "doctrees"),
+        "-D",
+        f"book_site_version={folder}",
+        "-D",
+        f"book_versions={','.join(releases)}",
+        str(DOCS),
+        str(out / "html"),
     )
     shutil.rmtree(out / "pdf", ignore_errors=True)
     session.run("python", "-m", "bookext.pdf", str(out / "html"), str(out / "pdf"), env=env)
     session.run(
-        "python", "-m", "bookext.publish", str(out / "html"), str(site), folder,
-        "--pdf", str(out / "pdf"), env=env,
+        "python",
+        "-m",
+        "bookext.publish",
+        str(out / "html"),
+        str(site),
+        folder,
+        "--pdf",
+        str(out / "pdf"),
+        env=env,
     )
 
 
@@ -155,7 +199,8 @@ def published(site: Path) -> set[str]:
     if not site.is_dir():
         return set()
     return {
-        p.name for p in site.iterdir()
+        p.name
+        for p in site.iterdir()
         if p.is_dir() and p.name != "latest" and (p / "index.html").is_file()
     }
 

@@ -97,7 +97,9 @@ def test_notebook_outputs_are_the_pages_outputs(html_dir):
     outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
     assert any("image/png" in o.get("data", {}) for o in outputs)
     assert not any(
-        key.startswith("application/papermill.record/") for o in outputs for key in o.get("data", {})
+        key.startswith("application/papermill.record/")
+        for o in outputs
+        for key in o.get("data", {})
     ), "glue's records are for the book, not for a reader"
 
 
@@ -130,9 +132,7 @@ sys.exit(1 if failures else 0)
 
 @pytest.mark.slow
 @pytest.mark.site
-def test_every_notebook_runs_in_a_fresh_environment_made_as_the_preface_says(
-    html_dir, tmp_path
-):
+def test_every_notebook_runs_in_a_fresh_environment_made_as_the_preface_says(html_dir, tmp_path):
     command = preface_install_command()
     assert command[:4] == ["python", "-m", "pip", "install"]
     venv = tmp_path / "student"
@@ -155,7 +155,10 @@ def test_every_notebook_runs_in_a_fresh_environment_made_as_the_preface_says(
         paths.append(str(target))
     start = time.perf_counter()
     run = subprocess.run(
-        [python, "-c", RUN_NOTEBOOKS, *paths], cwd=work, capture_output=True, text=True,
+        [python, "-c", RUN_NOTEBOOKS, *paths],
+        cwd=work,
+        capture_output=True,
+        text=True,
         timeout=3600,
     )
     print(f"install {installed:.0f} s, run {time.perf_counter() - start:.0f} s\n{run.stdout}")

@@ -121,7 +121,9 @@ def _configure(app: Sphinx, config: Config) -> None:
             "run `nox -s docs`, or use `nox -s course`, which does."
         ) from None
     keep = chosen(config, contents)
-    left_out = [p["docname"] for p in contents["pages"] if p["chapter"] and p["docname"] not in keep]
+    left_out = [
+        p["docname"] for p in contents["pages"] if p["chapter"] and p["docname"] not in keep
+    ]
     _COURSE.update(keep=keep, left_out=left_out, labels=labels, site=versions.page_url(app, ""))
     config.exclude_patterns = [*config.exclude_patterns, *(f"{d}.*" for d in left_out)]
     numbers = ", ".join(str(n) for n in keep.values())
@@ -149,7 +151,9 @@ def _filter_index(app: Sphinx, docname: str, source: list[str]) -> None:
     for i, block in enumerate(blocks):
         if block.startswith("```{toctree}") and ":numbered:" in block:
             entries = [
-                ln for ln in block.split("\n")[1:-1] if ln.strip() and not ln.strip().startswith(":")
+                ln
+                for ln in block.split("\n")[1:-1]
+                if ln.strip() and not ln.strip().startswith(":")
             ]
             if not entries:
                 blocks[i] = ""
@@ -216,8 +220,16 @@ def _patch_proof_domain(app: Sphinx) -> None:
         return
     original = ProofDomain.resolve_xref
 
-    def resolve_xref(self: Any, env: BuildEnvironment, fromdocname: str, builder: Any,
-                     typ: str, target: str, node: Any, contnode: Any) -> Any:
+    def resolve_xref(
+        self: Any,
+        env: BuildEnvironment,
+        fromdocname: str,
+        builder: Any,
+        typ: str,
+        target: str,
+        node: Any,
+        contnode: Any,
+    ) -> Any:
         if target not in getattr(env, "proof_list", {}) and _course() is not None:
             return _to_full_book(None, env, node, contnode)  # type: ignore[arg-type]
         return original(self, env, fromdocname, builder, typ, target, node, contnode)

@@ -68,9 +68,7 @@ class _Writer:
             path, _, anchor = uri.partition("#")
             here = posixpath.dirname(self.docname)
             page = (
-                posixpath.normpath(posixpath.join(here, path))
-                if path
-                else self.docname + ".html"
+                posixpath.normpath(posixpath.join(here, path)) if path else self.docname + ".html"
             )
             return page_url(self.app, page) + (f"#{anchor}" if anchor else "")
         if node.get("refid"):
@@ -169,8 +167,15 @@ class _Writer:
             return [self.table(node)]
         if isinstance(node, nodes.footnote):
             label = node.next_node(nodes.label)
-            body = _join([b for c in node.children if not isinstance(c, nodes.label)
-                          for b in self.blocks(c, depth) if isinstance(b, str)])
+            body = _join(
+                [
+                    b
+                    for c in node.children
+                    if not isinstance(c, nodes.label)
+                    for b in self.blocks(c, depth)
+                    if isinstance(b, str)
+                ]
+            )
             return [f"\\[{label.astext() if label else ''}\\] {body}"]
         if isinstance(node, nodes.Admonition) or _is_titled_block(node):
             return self.titled_block(node, depth)
@@ -197,7 +202,9 @@ class _Writer:
         anchor = "" if depth == 1 else "#" + node["ids"][0]
         number = numbers.get(anchor)
         prefix = ".".join(map(str, number)) + ". " if number else ""
-        heading = "#" * min(depth, 6) + " " + prefix + (self.inline_children(title) if title else "")
+        heading = (
+            "#" * min(depth, 6) + " " + prefix + (self.inline_children(title) if title else "")
+        )
         rest = [child for child in node.children if child is not title]
         out: list[str | _Code] = [heading]
         for child in rest:
@@ -222,9 +229,7 @@ class _Writer:
         return f"$$\n{latex}{tag}\n$$"
 
     def titled_block(self, node: nodes.Element, depth: int) -> list[str | _Code]:
-        title_node = next(
-            (c for c in node.children if isinstance(c, nodes.title)), None
-        )
+        title_node = next((c for c in node.children if isinstance(c, nodes.title)), None)
         title = self.block_title(node, title_node)
         body: list[str | _Code] = []
         for child in node.children:

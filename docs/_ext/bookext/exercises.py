@@ -98,4 +98,3 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_transform(RemoveSolutions)
     app.connect("build-finished", _clean_output)
     return metadata()
-

@@ -27,9 +27,7 @@ from sphinx.application import Sphinx
 
 from bookext import metadata
 
-VOID = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
-)
+VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 SIGN = '<span class="fold-sign" aria-hidden="true"></span>'
 
 

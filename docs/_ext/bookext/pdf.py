@@ -112,8 +112,13 @@ class Book:
         data = json.loads((html / CONTENTS).read_text(encoding="utf-8"))
         pages = tuple(Page(p["docname"], p["title"], p["chapter"]) for p in data["pages"])
         return cls(
-            data["title"], data["authors"], data["year"], data["version"], data["site"],
-            data["root"], pages,
+            data["title"],
+            data["authors"],
+            data["year"],
+            data["version"],
+            data["site"],
+            data["root"],
+            pages,
         )
 
     @property
@@ -190,8 +195,9 @@ def _html_escape(text: str) -> str:
 
 
 # -- One chapter ---------------------------------------------------------------------------
-def print_chapter(context: Any, base: str, book: Book, page: Page, path: Path,
-                  solutions: bool) -> None:
+def print_chapter(
+    context: Any, base: str, book: Book, page: Page, path: Path, solutions: bool
+) -> None:
     tab = context.new_page()
     try:
         tab.goto(base + page.docname + ".html", wait_until="load")
@@ -204,8 +210,14 @@ def print_chapter(context: Any, base: str, book: Book, page: Page, path: Path,
 
 
 # -- The whole book ------------------------------------------------------------------------
-def book_document(html: Path, book: Book, pages: list[Page], solutions: bool,
-                  page_numbers: dict[str, int] | None = None, subtitle: str = "") -> str:
+def book_document(
+    html: Path,
+    book: Book,
+    pages: list[Page],
+    solutions: bool,
+    page_numbers: dict[str, int] | None = None,
+    subtitle: str = "",
+) -> str:
     """One HTML document holding every page, with identifiers and links made unique."""
     from bs4 import BeautifulSoup
 
@@ -216,8 +228,9 @@ def book_document(html: Path, book: Book, pages: list[Page], solutions: bool,
     inside = {p.docname: p for p in pages}
     parts = []
     for page in pages:
-        soup = BeautifulSoup((html / f"{page.docname}.html").read_text(encoding="utf-8"),
-                             "html.parser")
+        soup = BeautifulSoup(
+            (html / f"{page.docname}.html").read_text(encoding="utf-8"), "html.parser"
+        )
         article = soup.select_one("article.bd-article")
         for link in article.select("a.headerlink"):
             link.decompose()
@@ -304,8 +317,9 @@ def _book_link(href: str, page: Page, inside: dict[str, Page], site: str) -> str
     return site + target + (f"#{parts.fragment}" if parts.fragment else "")
 
 
-def print_book(context: Any, base: str, html: Path, book: Book, path: Path, solutions: bool,
-               subtitle: str = "") -> None:
+def print_book(
+    context: Any, base: str, html: Path, book: Book, path: Path, solutions: bool, subtitle: str = ""
+) -> None:
     pages = [p for p in book.pages if p.docname != book.root]
     url = base + "__book__.html"
     label = f"{book.title} {book.version} · "
@@ -335,44 +349,55 @@ def first_pages(path: Path, pages: list[Page]) -> dict[str, int]:
     reader = PdfReader(io.BytesIO(path.read_bytes()))
     found: dict[str, int] = {}
     outline = [item for item in reader.outline if not isinstance(item, list)]
-    titles = [(_norm(str(item.title)), reader.get_destination_page_number(item) + 1)
-              for item in outline]
+    titles = [
+        (_norm(str(item.title)), reader.get_destination_page_number(item) + 1) for item in outline
+    ]
     for page in pages:
         want = _norm((f"{page.chapter}. " if page.chapter is not None else "") + page.title)
         for title, number in titles:
-            if title == want and page.docname not in found:
+            if title.startswith(want) and page.docname not in found:
                 found[page.docname] = number
                 break
     return found
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip().rstrip("#").strip()
+    """A heading's text without its spaces (an outline entry loses those of line breaks)."""
+    return re.sub(r"\s+", "", text).rstrip("#")
 
 
 # -- Everything ----------------------------------------------------------------------------
-def print_all(html: Path, out: Path, *, chapters_only: bool = False, subtitle: str = "",
-              slug: str = "gdbook") -> list[Path]:
+def print_all(
+    html: Path,
+    out: Path,
+    *,
+    whole_book: bool = True,
+    chapters: bool = True,
+    solutions: tuple[bool, ...] = (True, False),
+    subtitle: str = "",
+    slug: str = "gdbook",
+) -> list[Path]:
+    """Print the book in ``html`` into ``out``; the paths of the PDFs written."""
     book = Book.read(html)
     written = []
     start = time.perf_counter()
     profile = out / ".chromium-profile"
     shutil.rmtree(profile, ignore_errors=True)
     with serve(html) as base, browser(profile) as context:
-        for solutions in (True, False):
-            suffix = "" if solutions else "-no-solutions"
-            if not chapters_only:
+        for with_solutions in solutions:
+            suffix = "" if with_solutions else "-no-solutions"
+            if whole_book:
                 path = out / f"{slug}-{book.version}{suffix}.pdf"
-                print_book(context, base, html, book, path, solutions, subtitle)
+                print_book(context, base, html, book, path, with_solutions, subtitle)
                 written.append(path)
-            for page in book.chapters:
+            for page in book.chapters if chapters else []:
                 path = out / "chapters" / f"{page.pdf_name}{suffix}.pdf"
-                print_chapter(context, base, book, page, path, solutions)
+                print_chapter(context, base, book, page, path, with_solutions)
                 written.append(path)
     shutil.rmtree(profile, ignore_errors=True)
     for path in written:
-        print(f"{path.relative_to(out)}: {path.stat().st_size:,} bytes")
-    print(f"{len(written)} PDFs in {time.perf_counter() - start:.0f} s")
+        print(f"{path.relative_to(out)}: {path.stat().st_size:,} bytes", flush=True)
+    print(f"{len(written)} PDFs in {time.perf_counter() - start:.0f} s", flush=True)
     return written
 
 

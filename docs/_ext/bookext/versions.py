@@ -71,8 +71,7 @@ def _switcher_context(
     page = f"{pagename}.html"
     links = [{"name": LATEST, "url": page_url(app, page, LATEST), "current": current == LATEST}]
     links += [
-        {"name": v, "url": page_url(app, page, v), "current": v == current}
-        for v in releases(app)
+        {"name": v, "url": page_url(app, page, v), "current": v == current} for v in releases(app)
     ]
     context["book_site_version"] = current
     context["book_version_links"] = links
