@@ -116,6 +116,7 @@ def context(request, tmp_path_factory):
             viewport={"width": 1280, "height": 900},
         )
         browser_context.javascript = request.param
+        browser_context.set_default_timeout(120_000)
         yield browser_context
         browser_context.close()
 
@@ -168,8 +169,7 @@ def test_nothing_is_open_before_scripts_run_and_nothing_jumps_after(context, ser
            });"""
     )
     page.goto(server + CHAPTERS[0] + ".html", wait_until="load")
-    page.wait_for_load_state("networkidle")
-    page.wait_for_timeout(500)
+    page.wait_for_timeout(1000)  # deferred scripts have run; let them finish their work
     early = page.evaluate("window.__early")
     late = page.evaluate("document.querySelector('article').getBoundingClientRect().height")
     page.close()

@@ -60,8 +60,8 @@ def test_chapter_page(html_dir, version, docname):
 
     exercises = article.select("div.exercise")
     assert 3 <= len(exercises) <= 6
-    assert len(article.select("div.solution")) == len(exercises)
-    assert all("dropdown" in s["class"] for s in article.select("div.solution"))
+    assert len(article.select(".solution")) == len(exercises)
+    assert all("dropdown" in s["class"] for s in article.select(".solution"))
     assert article.select("aside.footnote"), "a chapter ends with its references"
 
 
