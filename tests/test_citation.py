@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from test_book_build import MiniBook, chapter
-from test_book_build import mini as _mini_fixture  # noqa: F401  (the fixture "mini")
+from test_book_build import mini as mini_book  # noqa: F401  (a fixture)
 
 from book import DOCS, ROOT, chapter_docnames
 
@@ -101,14 +101,17 @@ def test_citation_metadata_names_a_publisher():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("published", ["0.1.0", ""])
-def test_latest_build_cites_the_release_or_says_it_has_none(mini: MiniBook, published):
-    mini.index(["part1/one"])
-    mini.write("part1/one.md", chapter("ch-one", "One", "Text.\n"))
-    version = re.search(r'version: "([^"]+)"', (mini.root / "CITATION.cff").read_text()).group(1)
+def test_latest_build_cites_the_release_or_says_it_has_none(
+    mini_book: MiniBook,  # noqa: F811  (the fixture imported above)
+    version,
+    published,
+):
+    mini_book.index(["part1/one"])
+    mini_book.write("part1/one.md", chapter("ch-one", "One", "Text.\n"))
     releases = version if published else ""
-    result = mini.build("-D", "book_site_version=latest", "-D", f"book_versions={releases}")
+    result = mini_book.build("-D", "book_site_version=latest", "-D", f"book_versions={releases}")
     assert result.returncode == 0, result.output
-    box = cite_box(mini.html, "part1/one")
+    box = cite_box(mini_book.html, "part1/one")
     text = box.get_text(" ", strip=True)
     hrefs = [a["href"] for a in box.select("a[href]")]
     if published:
@@ -117,7 +120,7 @@ def test_latest_build_cites_the_release_or_says_it_has_none(mini: MiniBook, publ
         assert f"{SITE}{version}/part1/one.html" not in hrefs
         assert "not published as a release yet" in text
     assert f"{SITE}latest/part1/one.html" in hrefs
-    switcher = BeautifulSoup((mini.html / "part1" / "one.html").read_text(), "html.parser")
+    switcher = BeautifulSoup((mini_book.html / "part1" / "one.html").read_text(), "html.parser")
     versions = {a.get_text(strip=True): a["href"] for a in switcher.select(".book-versions a")}
     assert versions["latest"] == f"{SITE}latest/part1/one.html"
     assert (version in versions) == bool(published)

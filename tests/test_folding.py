@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 from test_book_build import MiniBook, chapter
-from test_book_build import mini as _mini_fixture  # noqa: F401  (the fixture "mini")
+from test_book_build import mini as mini_book  # noqa: F401  (a fixture)
 
 from book import chapter_docnames
 
@@ -63,9 +63,9 @@ def test_solutions_and_cite_box_are_details_without_links_in_their_bars(html_dir
 
 
 @pytest.mark.slow
-def test_any_dropdown_admonition_or_proof_folds(mini: MiniBook):
+def test_any_dropdown_admonition_or_proof_folds(mini_book: MiniBook):  # noqa: F811
     """What other chapters write (a proof or a 'Going deeper' block with :class: dropdown)."""
-    book = mini
+    book = mini_book
     book.index(["part1/folds"])
     body = (
         "```{prf:proposition} A fact\n:label: folds-prop\n\nIt holds.\n```\n\n"

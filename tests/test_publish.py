@@ -15,7 +15,7 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from test_book_build import MiniBook, chapter
-from test_book_build import mini as _mini_fixture  # noqa: F401  (the fixture "mini")
+from test_book_build import mini as mini_book  # noqa: F401  (a fixture)
 
 from book import DOCS, ROOT
 
@@ -26,7 +26,7 @@ SITE = "https://gdbook.github.io/gdbook/"
 
 @pytest.mark.slow
 @pytest.mark.site
-def test_release_and_latest_side_by_side(html_dir, version, mini: MiniBook, tmp_path):
+def test_release_and_latest_side_by_side(html_dir, version, mini_book: MiniBook, tmp_path):  # noqa: F811
     from bookext import publish
 
     site = tmp_path / "site"
@@ -34,12 +34,12 @@ def test_release_and_latest_side_by_side(html_dir, version, mini: MiniBook, tmp_
     with pytest.raises(SystemExit, match="build it with -D book_site_version=latest"):
         publish.place(html_dir, site, "latest")  # a release build cites its own folder
 
-    mini.index(["part1/one"])
-    mini.write("part1/one.md", chapter("ch-one", "One", "See {ref}`ch-one`.\n"))
-    result = mini.build("-D", "book_site_version=latest", "-D", f"book_versions={version}")
+    mini_book.index(["part1/one"])
+    mini_book.write("part1/one.md", chapter("ch-one", "One", "See {ref}`ch-one`.\n"))
+    result = mini_book.build("-D", "book_site_version=latest", "-D", f"book_versions={version}")
     assert result.returncode == 0, result.output
     release_page = (site / version / "index.html").read_bytes()
-    publish.place(mini.html, site, "latest")
+    publish.place(mini_book.html, site, "latest")
 
     assert (site / ".nojekyll").is_file()
     assert (site / version / "index.html").read_bytes() == release_page, "releases stay put"

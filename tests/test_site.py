@@ -187,7 +187,7 @@ def test_labels_and_pages_are_a_public_contract(html_dir):
         public = [i for i in ids if i.startswith("equation-")]
         public += [f.get("id") for f in article.select("figure[id]")]
         public += [d.get("id") for d in article.select("div.exercise[id]")]
-        public += [d.get("id") for d in article.select("div.proof[id]") if d.get("id") != "proof"]
+        public += [d.get("id") for d in article.select(".proof[id]") if d.get("id") != "proof"]
         public += [
             s.get("id") for s in article.select("section[id]") if s.get("id", "").startswith("ch-")
         ]
