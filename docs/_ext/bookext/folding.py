@@ -14,7 +14,8 @@ page is scanned with :mod:`html.parser` only to find where each dropdown ``<div>
 title and their end tags are, and those few tags are replaced in the original text, so
 nothing else on the page changes by a byte. A link in a title (a solution's title links
 to its exercise) becomes plain text, so a click on the bar opens the block instead of
-scrolling away.
+scrolling away. A block without a title (sphinx-proof writes a proof as a plain box
+starting "Proof.") gets a bar titled "Proof".
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class _Open:
     title: bool = False  # the first <p class="admonition-title"> of such a <div>
     link: bool = False  # an <a> inside such a title
     folds_title_seen: bool = False
+    body_at: int = 0  # where a fold's content starts, for a title it lacks
+    classes: tuple[str, ...] = ()
 
 
 class _Scanner(HTMLParser):
@@ -69,6 +72,8 @@ class _Scanner(HTMLParser):
         entry = _Open(tag)
         if tag == "div" and "dropdown" in classes:
             entry.fold = True
+            entry.body_at = self._offset() + len(raw)
+            entry.classes = tuple(classes)
             self.edits.append((self._offset(), len(raw), "<details" + raw[len("<div") :]))
         elif (
             tag == "p"
@@ -95,6 +100,10 @@ class _Scanner(HTMLParser):
             return
         if entry.fold:
             self._replace_tag("</div>", "</details>")
+            if not entry.folds_title_seen:  # sphinx-proof writes a proof without a title bar
+                name = "Proof" if "proof" in entry.classes else "More"
+                summary = f'<summary class="admonition-title">{name}{SIGN}</summary>'
+                self.edits.append((entry.body_at, 0, summary))
         elif entry.title:
             self._replace_tag("</p>", SIGN + "</summary>")
         elif entry.link:
