@@ -77,7 +77,7 @@ def test_any_dropdown_admonition_or_proof_folds(mini_book: MiniBook):  # noqa: F
     assert result.returncode == 0, result.output
     page = BeautifulSoup((book.html / "part1" / "folds.html").read_text(), "html.parser")
     proof = page.select_one("details.proof")
-    deeper = page.select_one("details.admonition.dropdown:not(.cite-chapter)")
+    deeper = page.select_one("details.admonition.dropdown:not(.cite-chapter):not(.proof)")
     assert proof is not None and proof.summary.get_text(strip=True).startswith("Proof")
     assert deeper is not None and "Going deeper: why" in deeper.summary.get_text()
     assert "Depth here." in deeper.get_text() and not deeper.has_attr("open")
