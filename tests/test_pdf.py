@@ -65,10 +65,17 @@ def page_facts(html_dir: Path, docname: str) -> dict:
     article = page.select_one("article.bd-article")
     solutions = []
     for solution in article.select(".solution"):
-        paragraphs = [p.get_text(" ", strip=True) for p in solution.select("p")]
-        paragraphs = [p for p in paragraphs if len(p) > 40 and "$" not in p]
-        if paragraphs:
-            solutions.append(paragraphs[0][:60])
+        # The longest run of plain words in the solution's prose (math comes out of a PDF
+        # in its own order).
+        runs = [
+            " ".join(str(text).split())
+            for p in solution.select("p")
+            for text in p.find_all(string=True)
+            if not text.find_parent(class_=["math", "katex", "pasted-text"])
+        ]
+        runs = [r for r in runs if len(r) >= 25]
+        if runs:
+            solutions.append(max(runs, key=len)[:60])
     return {
         "title": article.find("h1").get_text(" ", strip=True).rstrip("#").strip(),
         "equations": [e.get_text(" ", strip=True).strip("# ") for e in article.select(".eqno")],
@@ -190,6 +197,8 @@ def unembedded_fonts(reader) -> set[str]:
         fonts = (page.get("/Resources") or {}).get("/Font") or {}
         for font in fonts.values():
             font = font.get_object()
+            if font.get("/Subtype") == "/Type3":
+                continue  # glyphs drawn by the PDF's own procedures: nothing to embed
             descendants = font.get("/DescendantFonts")
             target = descendants[0].get_object() if descendants else font
             descriptor = target.get("/FontDescriptor")
