@@ -12,7 +12,7 @@ work done, and the reason the run stopped):
   :func:`backtracking_line_search` (Armijo), which choose the step anew every time.
 * **Update rules and drivers** — :class:`SGD` (momentum and Nesterov in PyTorch's form),
   :class:`SutskeverMomentum`, :class:`Adagrad`, :class:`RMSprop` and :class:`Adam`, each
-  equal to its :mod:`torch.optim` class step for step, with PyTorch's names and defaults.
+  equal to its ``torch.optim`` class step for step, with PyTorch's names and defaults.
   A rule is a small frozen object with ``init(theta)`` and a pure
   ``step(theta, grad, state)``; a driver feeds it gradients: :func:`full_batch` the
   gradient of a function, :func:`minibatch` mean gradients over mini-batches of data

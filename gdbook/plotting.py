@@ -446,7 +446,8 @@ def loss_history(
     Returns
     -------
     matplotlib.lines.Line2D
-        The curve against the step number.
+        The curve against the step number (``trajectory.steps``: a run that records
+        every k-th step is drawn at those steps).
 
     Examples
     --------

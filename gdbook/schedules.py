@@ -4,7 +4,7 @@ A schedule is a callable value: ``schedule(t)`` is the learning rate of update `
 (counted from 0), and ``schedule(np.arange(T))`` gives them all at once, for a plot.
 Pass one as the ``lr`` of any update rule in :mod:`gdbook.optim`; the rule asks it for
 the learning rate of every update. Each schedule equals, step for step, the
-:mod:`torch.optim.lr_scheduler` class its docstring names, stepped once per update
+``torch.optim.lr_scheduler`` class its docstring names, stepped once per update
 (``optimizer.step()`` then ``scheduler.step()``).
 
 To change the learning rate once per epoch instead, compose with the number of batches
@@ -24,13 +24,13 @@ import numpy.typing as npt
 from gdbook import _checks
 from gdbook._checks import FloatArray
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (the order of the API page, not the alphabet)
     "Schedule",
     "constant",
-    "cosine",
+    "step",
     "exponential",
     "inverse_time",
-    "step",
+    "cosine",
     "warmup",
 ]
 

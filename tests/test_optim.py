@@ -8,12 +8,13 @@ import math
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdbook import _run, data, linreg, optim, surfaces
 from gdbook.optim import StopReason
+
+torch = pytest.importorskip("torch")
 
 QUADRATICS = {
     "parabola": surfaces.parabola(),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gdbook import calculus, optim, surfaces
+
+torch = pytest.importorskip("torch")
 
 QUADRATICS = [
     surfaces.parabola(),
