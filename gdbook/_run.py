@@ -53,8 +53,8 @@ class Trajectory:
     Parameters
     ----------
     thetas : numpy.ndarray of float64, shape (R, p)
-        The recorded iterates; row 0 is the start :math:`	heta_0`. Most runs record
-        every step, so row :math:`t` is :math:`	heta_t`; see ``steps``.
+        The recorded iterates; row 0 is the start :math:`\theta_0`. Most runs record
+        every step, so row :math:`t` is :math:`\theta_t`; see ``steps``.
     losses : numpy.ndarray of float64, shape (R,)
         The loss at each recorded iterate (for a mini-batch run, the loss on all the
         data); NaN where the iterate itself is not finite (nothing is evaluated there).
@@ -64,7 +64,7 @@ class Trajectory:
         Why the run stopped.
     lrs : numpy.ndarray of float64, shape (T,), optional
         The learning rate :math:`\eta_t` of every update :math:`t = 0, \dots, T - 1`
-        (from :math:`	heta_t` to :math:`	heta_{t+1}`): constant for a fixed learning
+        (from :math:`\theta_t` to :math:`\theta_{t+1}`): constant for a fixed learning
         rate, a schedule's value, or the step a line search chose. NaN if not given.
     steps : numpy.ndarray of int64, shape (R,), optional
         How many updates had been made at each recorded row; by default
@@ -115,7 +115,7 @@ class Trajectory:
 
     @property
     def final(self) -> FloatArray:
-        """The last parameters, :math:`\theta_T`."""
+        r"""The last parameters, :math:`\theta_T`."""
         last: FloatArray = self.thetas[-1]
         return last
 
