@@ -1,6 +1,6 @@
 r"""Bridges between gdbook's NumPy parameters and PyTorch models, for side-by-side runs.
 
-This is the only module of :mod:`gdbook` that imports PyTorch; import it only where a
+This is the only module of ``gdbook`` that imports PyTorch; import it only where a
 page uses PyTorch (``pip install gdbook[torch]``). :func:`linear` builds a float64
 ``torch.nn.Linear`` with the parameters of a gdbook linear model, :func:`theta_of` reads
 them back, and :func:`sgd_iterates` runs PyTorch's own training loop and returns every
