@@ -57,6 +57,9 @@ numfig = True
 math_numfig = True
 numfig_secnum_depth = 1
 numfig_format = {"figure": "Figure %s", "table": "Table %s", "code-block": "Listing %s"}
+# An appendix is numbered by its letter: its equations are (A.1), (A.2), ..., its figures
+# Figure A.1, ... (bookext/numbering.py), independently of every other page.
+book_appendices = {"mathematics": "A"}
 
 # -- MyST ---------------------------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "deflist", "dollarmath"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -18,3 +19,15 @@ def chapter_docnames() -> list[str]:
         if any(line.startswith(":numbered:") for line in lines):
             chapters += [line for line in lines if line and not line.startswith(":")]
     return chapters
+
+
+def appendices() -> dict[str, str]:
+    """Appendix pages and their letters, from ``book_appendices`` in docs/conf.py."""
+    for node in ast.parse((DOCS / "conf.py").read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "book_appendices"
+            for target in node.targets
+        ):
+            letters: dict[str, str] = ast.literal_eval(node.value)
+            return letters
+    return {}

@@ -166,6 +166,33 @@ def test_chapters_number_straight_through_the_parts(mini: MiniBook):
     assert titles == ["A small book", "1. One", "2. Two", "3. Three"]
 
 
+def test_an_appendix_numbers_by_its_letter_whatever_the_other_pages_hold(mini: MiniBook):
+    # conf.py's book_appendices names the page "mathematics" appendix A.
+    mini.index(["part1/one"])
+    index = mini.docs / "index.md"
+    back_matter = "\n```{toctree}\n:caption: Back\n\nnotes\nmathematics\n```\n"
+    index.write_text(index.read_text() + back_matter)
+    mini.write(
+        "part1/one.md",
+        chapter("ch-one", "One", "$$\nx = 1\n$$ (one-eq)\n\nSee {eq}`app-second`.\n"),
+    )
+    mini.write("notes.md", "(notes)=\n# Notes\n\n$$\ny = 2\n$$ (notes-eq)\n")
+    body = "$$\na = b\n$$ (app-first)\n\n$$\nc = d\n$$ (app-second)\n\nBy {eq}`app-first`.\n"
+    mini.write("mathematics.md", chapter("app-maths", "Appendix A: Maths", body))
+
+    result = mini.build()
+
+    assert result.returncode == 0, result.output
+    page = (mini.html / "mathematics.html").read_text()
+    assert re.findall(r'<span class="eqno">(\([^)]*\))', page) == ["(A.1)", "(A.2)"]
+    assert '<a class="reference internal" href="#equation-app-first">(A.1)</a>' in page
+    assert '<span class="eqno">(1)' in (mini.html / "notes.html").read_text()
+    one = (mini.html / "part1" / "one.html").read_text()
+    assert '<span class="eqno">(1.1)' in one
+    assert re.search(r'href="\.\./mathematics\.html#equation-app-second">\(A\.2\)</a>', one)
+    assert "Cite this chapter" not in page
+
+
 def test_a_formula_katex_cannot_typeset_fails_the_build(mini: MiniBook):
     mini.index(["part1/tex"])
     mini.write("part1/tex.md", chapter("ch-tex", "TeX", "A broken formula $\\frac{1}{$.\n"))

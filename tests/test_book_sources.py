@@ -1,8 +1,9 @@
 """The house rules of the book, checked on its sources (see STYLE in the README).
 
-Every chapter: a permanent label before its title, learning objectives, at least one
-figure with a caption and alt text, at least one checked claim (an ``assert``), numbers
-glued rather than typed, a summary, 3-6 exercises each with a solution, and references.
+Every chapter and appendix: a permanent label before its title, learning objectives, at
+least one figure with a caption and alt text, at least one checked claim (an ``assert``),
+numbers glued rather than typed, a summary, 3-6 exercises each with a solution, and
+references.
 Nowhere: the global (legacy) random number generator.
 """
 
@@ -13,9 +14,10 @@ import re
 import pytest
 import yaml
 
-from book import DOCS, ROOT, chapter_docnames
+from book import DOCS, ROOT, appendices, chapter_docnames
 
 CHAPTERS = chapter_docnames()
+PAGES = [*CHAPTERS, *appendices()]  # an appendix follows a chapter's house rules
 CELL = re.compile(r"^```\{code-cell\}[^\n]*\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 LEGACY_RANDOM = re.compile(
     r"np\.random\.(seed|rand|randn|randint|random|random_sample|choice|shuffle|permutation|"
@@ -43,16 +45,17 @@ def cells(text: str) -> list[tuple[dict, str]]:
     return found
 
 
-@pytest.mark.parametrize("docname", CHAPTERS)
+@pytest.mark.parametrize("docname", PAGES)
 def test_chapter_front_matter_and_label(docname):
     text = source(docname)
     front = yaml.safe_load(text.split("---\n", 2)[1])
     assert front["file_format"] == "mystnb"
     assert front["kernelspec"]["name"] == "python3"
-    assert re.search(r"^\(ch-[a-z0-9-]+\)=\n# \S", text, re.MULTILINE), "label before title"
+    kind = "ch" if docname in CHAPTERS else "app"
+    assert re.search(rf"^\({kind}-[a-z0-9-]+\)=\n# \S", text, re.MULTILINE), "label before title"
 
 
-@pytest.mark.parametrize("docname", CHAPTERS)
+@pytest.mark.parametrize("docname", PAGES)
 def test_chapter_has_every_part_of_the_standard(docname):
     text = source(docname)
     assert ":::{admonition} Learning objectives" in text
@@ -65,7 +68,7 @@ def test_chapter_has_every_part_of_the_standard(docname):
         assert re.search(rf"\{{solution(?:-start)?\}} {re.escape(label)}\n", text), label
 
 
-@pytest.mark.parametrize("docname", CHAPTERS)
+@pytest.mark.parametrize("docname", PAGES)
 def test_chapter_figures_have_name_caption_and_alt_text(docname):
     figures = [m["mystnb"] for m, _ in cells(source(docname)) if "figure" in m.get("mystnb", {})]
     assert figures, "a chapter draws at least one figure"
@@ -74,7 +77,7 @@ def test_chapter_figures_have_name_caption_and_alt_text(docname):
         assert len(figure.get("image", {}).get("alt", "")) > 20, figure["figure"]["name"]
 
 
-@pytest.mark.parametrize("docname", CHAPTERS)
+@pytest.mark.parametrize("docname", PAGES)
 def test_chapter_checks_its_claims_and_glues_its_numbers(docname):
     text = source(docname)
     code = "\n".join(body for _, body in cells(text))
@@ -85,7 +88,7 @@ def test_chapter_checks_its_claims_and_glues_its_numbers(docname):
     assert used <= glued, f"glued in prose but never computed: {used - glued}"
 
 
-@pytest.mark.parametrize("docname", CHAPTERS)
+@pytest.mark.parametrize("docname", PAGES)
 def test_chapter_randomness_comes_from_one_seeded_generator(docname):
     found = cells(source(docname))
     code = "\n".join(body for _, body in found)
@@ -96,7 +99,7 @@ def test_chapter_randomness_comes_from_one_seeded_generator(docname):
     assert not re.search(r"default_rng\(\s*\)", code), "a generator without a seed"
 
 
-@pytest.mark.parametrize("docname", CHAPTERS)
+@pytest.mark.parametrize("docname", PAGES)
 def test_chapter_code_is_short_and_fits_the_page(docname):
     for metadata, body in cells(source(docname)):
         if {"remove-cell", "remove-input"} & set(metadata.get("tags", [])):
@@ -105,7 +108,7 @@ def test_chapter_code_is_short_and_fits_the_page(docname):
             assert len(line) <= 80, f"{docname}: {line!r}"
 
 
-@pytest.mark.parametrize("docname", CHAPTERS)
+@pytest.mark.parametrize("docname", PAGES)
 def test_chapter_labels_share_one_prefix(docname):
     """Equations, figures, exercises and results of a chapter are labelled <key>-..."""
     text = source(docname)
@@ -120,7 +123,7 @@ def test_chapter_labels_share_one_prefix(docname):
 
 def test_chapter_label_prefixes_are_unique():
     keys = []
-    for docname in CHAPTERS:
+    for docname in PAGES:
         labels = re.findall(r"^\$\$ \(([\w-]+)\)$", source(docname), re.MULTILINE)
         keys.append(labels[0].split("-", 1)[0])
     assert len(keys) == len(set(keys))

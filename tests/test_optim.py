@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import math
 
 import numpy as np
 import pytest
@@ -10,7 +12,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdbook import data, linreg, optim, surfaces
+from gdbook import _run, data, linreg, optim, surfaces
 from gdbook.optim import StopReason
 
 QUADRATICS = {
@@ -169,28 +171,6 @@ def test_clipping_caps_far_steps_and_agrees_with_torch():
         sgd.step()
 
 
-@pytest.mark.parametrize("gamma", [2.0, 10.0, 0.25])
-def test_exact_line_search_follows_boyd_and_vandenberghe_closed_form(gamma):
-    valley = surfaces.narrow_valley(gamma)
-    run = optim.exact_line_search(valley, [gamma, 1.0], n_steps=20)
-    k = np.arange(21)[:, None]
-    closed = ((gamma - 1) / (gamma + 1)) ** k * np.column_stack(
-        [np.full(21, gamma), (-1.0) ** k[:, 0]]
-    )
-    np.testing.assert_allclose(run.thetas, closed, rtol=1e-12, atol=1e-300)
-
-
-def test_exact_line_search_gradients_zigzag_at_right_angles():
-    q = QUADRATICS["deisenroth"]
-    run = optim.exact_line_search(q, [-3.0, -1.0], grad_tol=1e-10)
-    grads = np.array([q.grad(t) for t in run.thetas[:-1]])
-    norms = np.linalg.norm(grads, axis=1)
-    cosines = np.sum(grads[1:] * grads[:-1], axis=1) / (norms[1:] * norms[:-1])
-    resolved = norms[1:] > 1e-6 * norms[0]  # below that, A θ - b is mostly rounding
-    assert resolved.sum() > 10 and np.all(np.abs(cosines[resolved]) <= 1e-8)
-    np.testing.assert_allclose(run.final, q.minimiser, atol=1e-9)
-
-
 def test_trajectory_is_an_immutable_value():
     f = surfaces.parabola()
     run = optim.gradient_descent(f, f.grad, [1.0], lr=0.1, n_steps=3)
@@ -249,3 +229,110 @@ def test_every_optimiser_solves_the_shared_problems(method):
     ):
         run = method(f, f.grad, np.full(f.minimiser.size, 0.5), lr=lr, n_steps=steps)
         assert np.linalg.norm(run.final - f.minimiser) <= tol, (method.__name__, f)
+
+
+def test_every_name_the_chapters_use_is_still_in_optim():
+    """optim.py was split into modules; ``from gdbook import optim`` keeps every name."""
+    for name in (
+        "gradient_descent",
+        "normalised_gradient_descent",
+        "clipped_gradient_descent",
+        "exact_line_search",
+        "backtracking_line_search",
+        "Trajectory",
+        "StopReason",
+        "DIVERGENCE_FACTOR",
+    ):
+        assert name in optim.__all__ and hasattr(optim, name), name
+    assert optim.DIVERGENCE_FACTOR == 1e10
+    assert inspect.getdoc(optim.Trajectory.diverged)  # every public property is documented
+
+
+def test_a_tiny_gradient_is_measured_not_rounded_to_zero():
+    """np.linalg.norm squares first: ‖(2e-170)‖ came out 0 and stopped the run at once."""
+    f = surfaces.parabola()
+    run = optim.normalised_gradient_descent(f, f.grad, [1e-170], lr=0.1, n_steps=4)
+    assert run.grad_norms[0] == 2e-170
+    assert run.reason is StopReason.MAX_STEPS and run.n_steps == 4
+    np.testing.assert_allclose(np.abs(np.diff(run.thetas[:, 0])), 0.1, rtol=1e-12)
+
+
+def test_a_huge_finite_gradient_is_clipped_not_called_divergence():
+    """‖(1e200, 1e200)‖ overflowed to inf, and the run was 'diverged' at step 0."""
+    run = optim.clipped_gradient_descent(
+        lambda t: float(1e200 * t.sum()),
+        lambda t: np.full(2, 1e200),
+        [0.0, 0.0],
+        lr=0.5,
+        max_norm=1.0,
+        n_steps=3,
+    )
+    assert run.reason is StopReason.MAX_STEPS
+    np.testing.assert_allclose(run.grad_norms, 1e200 * np.sqrt(2), rtol=1e-15)
+    np.testing.assert_allclose(np.linalg.norm(np.diff(run.thetas, axis=0), axis=1), 0.5)
+
+
+@settings(max_examples=200)
+@given(
+    entries=st.lists(st.floats(-1e3, 1e3, allow_subnormal=False), min_size=1, max_size=6),
+    power=st.integers(-1070, 1020),
+)
+def test_norm_is_numpys_where_numpy_is_right_and_scales_exactly_elsewhere(entries, power):
+    v = np.array(entries)
+    if 1e-145 < np.abs(v).max() < 1e145:
+        assert _run.norm(v) == np.linalg.norm(v)  # bit for bit in the ordinary range
+    with np.errstate(over="ignore"):
+        scaled = np.ldexp(v, power)
+    if np.all(np.ldexp(scaled, -power) == v):  # scaling lost nothing (no inf, no subnormal)
+        exact = math.hypot(*v)  # Python's hypot does not under- or overflow either
+        try:
+            expected = math.ldexp(exact, power)
+        except OverflowError:  # the norm itself is beyond the largest float
+            expected = math.inf
+        assert _run.norm(scaled) == pytest.approx(expected, rel=1e-15, abs=0.0)
+
+
+def test_an_update_that_overflows_is_reported_as_divergence():
+    """The update itself overflows to -inf: it used to warn, then the loss raised."""
+    f = surfaces.parabola()
+    for method in (optim.gradient_descent, optim.normalised_gradient_descent):
+        run = method(f, lambda t: np.full(1, 1e100), [1.0], lr=1e300)
+        assert run.reason is StopReason.DIVERGED and run.n_steps == 1
+        assert np.isneginf(run.thetas[1, 0]) and np.isnan(run.losses[1])
+
+
+@pytest.mark.parametrize("rtol", [1e-3, 1e-8])
+def test_relative_gradient_tolerance_stops_at_the_predicted_step(rtol):
+    """On x² from 10 with η = 0.2, ‖∇f(x_t)‖ / ‖∇f(x_0)‖ = 0.6^t."""
+    f = surfaces.parabola()
+    run = optim.gradient_descent(f, f.grad, [10.0], lr=0.2, grad_rtol=rtol)
+    assert run.reason is StopReason.GRAD_RTOL
+    assert run.n_steps == np.ceil(np.log(rtol) / np.log(0.6))
+    assert run.grad_norms[-1] <= rtol * run.grad_norms[0] < run.grad_norms[-2]
+
+
+def test_relative_loss_tolerance_is_scale_free():
+    """Multiplying the loss by 10^6 changes when loss_tol stops, not when loss_rtol does."""
+    f, big = surfaces.parabola(), surfaces.Quadratic([[2e6]], [0.0], 1e6)
+    runs = {}
+    for name, g in (("small", f), ("big", big)):
+        for rule in ("loss_tol", "loss_rtol"):
+            runs[name, rule] = optim.gradient_descent(
+                g, lambda t, g=g: g.grad(t) / g.A[0, 0] * 2, [10.0], lr=0.2, **{rule: 1e-6}
+            )
+    assert runs["small", "loss_rtol"].n_steps == runs["big", "loss_rtol"].n_steps
+    assert runs["small", "loss_tol"].n_steps < runs["big", "loss_tol"].n_steps
+    run = runs["big", "loss_rtol"]
+    assert run.reason is StopReason.LOSS_RTOL
+    losses = run.losses
+    scale = np.maximum(np.maximum(np.abs(losses[1:]), np.abs(losses[:-1])), 1.0)
+    passed = np.abs(np.diff(losses)) <= 1e-6 * scale
+    assert passed[-1] and not passed[:-1].any()
+
+
+def test_every_update_records_its_learning_rate():
+    f = surfaces.parabola()
+    run = optim.gradient_descent(f, f.grad, [10.0], lr=0.2, n_steps=5)
+    np.testing.assert_array_equal(run.lrs, np.full(5, 0.2))
+    start = optim.gradient_descent(f, f.grad, [0.0], lr=0.2)
+    assert start.lrs.shape == (0,)

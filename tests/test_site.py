@@ -10,11 +10,12 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
-from book import ROOT, chapter_docnames
+from book import DOCS, ROOT, appendices, chapter_docnames
 
 pytestmark = pytest.mark.site
 
 CHAPTERS = chapter_docnames()
+APPENDICES = appendices()
 ANCHORS_FILE = ROOT / "tests" / "public_anchors.txt"
 
 
@@ -63,6 +64,35 @@ def test_chapter_page(html_dir, version, docname):
     assert len(article.select("div.solution")) == len(exercises)
     assert all("dropdown" in s["class"] for s in article.select("div.solution"))
     assert article.select("aside.footnote"), "a chapter ends with its references"
+
+
+@pytest.mark.parametrize("docname", APPENDICES)
+def test_appendix_page_is_numbered_by_its_letter(html_dir, docname):
+    letter = APPENDICES[docname]
+    article = main_content(soup(html_dir / f"{docname}.html"))
+    title = article.find("h1")
+    assert title.get_text(" ", strip=True).startswith(f"Appendix {letter}:")
+    assert title.select_one(".section-number") is None, "an appendix is not a chapter"
+
+    equations = [e.get_text(" ", strip=True).rstrip("#").strip() for e in article.select(".eqno")]
+    assert equations, "the appendix has numbered equations"
+    assert equations == [f"({letter}.{k})" for k in range(1, len(equations) + 1)]
+    figures = [c.get_text(strip=True) for c in article.select("figcaption .caption-number")]
+    assert figures == [f"Figure {letter}.{k}" for k in range(1, len(figures) + 1)]
+    exercises = [
+        e.select_one(".caption-number").get_text(strip=True) for e in article.select("div.exercise")
+    ]
+    assert exercises == [f"Exercise {letter}.{k}" for k in range(1, len(exercises) + 1)]
+    results = [c.get_text(strip=True) for c in article.select("div.proof .caption-number")]
+    assert all(re.fullmatch(rf"\w+ {letter}\.\d+", r) for r in results), results
+    # A reference to one of its equations, from the page itself, shows the same number.
+    numbers = {
+        f"#{e.find_parent(class_='math')['id']}": number
+        for e, number in zip(article.select(".eqno"), equations, strict=True)
+    }
+    refs = article.select("a.reference.internal[href^='#equation-']")
+    assert refs, "the appendix refers to its own equations"
+    assert all(a.get_text(strip=True) == numbers[a["href"]] for a in refs)
 
 
 @pytest.mark.parametrize("docname", CHAPTERS)
@@ -178,9 +208,14 @@ def test_api_reference_links_each_function_to_its_chapters(html_dir):
     assert any(a["href"].startswith(CHAPTERS[0]) for a in mse.select("a"))
 
 
+def _explicit_labels(docname: str) -> set[str]:
+    text = (DOCS / f"{docname}.md").read_text(encoding="utf-8")
+    return set(re.findall(r"^\(([\w-]+)\)=$", text, re.MULTILINE))
+
+
 def test_labels_and_pages_are_a_public_contract(html_dir):
     found = set()
-    for docname in CHAPTERS:
+    for docname in [*CHAPTERS, *APPENDICES]:
         article = main_content(soup(html_dir / f"{docname}.html"))
         found.add(f"{docname}.html")
         ids = [e.get("id") for e in article.select("[id]")]
@@ -191,6 +226,9 @@ def test_labels_and_pages_are_a_public_contract(html_dir):
         public += [
             s.get("id") for s in article.select("section[id]") if s.get("id", "").startswith("ch-")
         ]
+        if docname in APPENDICES:  # chapters link to the sections of an appendix
+            labels = _explicit_labels(docname)
+            public += [s.get("id") for s in article.select("section[id]") if s.get("id") in labels]
         found |= {f"{docname}.html#{anchor}" for anchor in public}
     listed = {
         line.strip()

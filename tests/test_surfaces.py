@@ -8,7 +8,7 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gdbook import calculus, surfaces
+from gdbook import calculus, optim, surfaces
 
 QUADRATICS = [
     surfaces.parabola(),
@@ -113,3 +113,36 @@ def test_quadratic_is_immutable():
     q = surfaces.bowl(4.0)
     with pytest.raises(ValueError):
         q.A[0, 0] = 5.0
+
+
+def test_closed_form_iterates_converge_where_gradient_descent_does():
+    """A diverging mode that starts at exactly 0 stays at 0: no NaN, no overflow warning."""
+    q = surfaces.bowl(10.0)  # curvatures 0.1 and 1: lr = 2.5 makes the second mode grow
+    path = q.iterates([1.0, 0.0], lr=2.5, n_steps=5000)
+    run = optim.gradient_descent(q, q.grad, [1.0, 0.0], lr=2.5, n_steps=5000)
+    assert np.all(np.isfinite(path)) and np.all(path[:, 1] == 0.0)
+    np.testing.assert_allclose(path[: run.n_steps + 1], run.thetas, rtol=1e-9, atol=1e-300)
+
+
+@pytest.mark.parametrize("angle", [0.0, 0.3])
+def test_closed_form_iterates_of_a_diverging_run_overflow_quietly(angle):
+    q = surfaces.bowl(10.0, angle=angle)
+    path = q.iterates([1.0, 1.0], lr=2.5, n_steps=5000)
+    early = optim.gradient_descent(q, q.grad, [1.0, 1.0], lr=2.5, n_steps=20)
+    np.testing.assert_allclose(path[:21], early.thetas, rtol=1e-9)
+    if angle == 0.0:  # the modes are the coordinates: the steady one stays finite
+        assert np.all(np.isfinite(path[:, 0])) and np.isinf(path[-1, 1])
+    else:
+        assert np.all(np.isinf(path[-1]))
+
+
+def test_rate_of_an_absurd_learning_rate_is_infinite_without_a_warning():
+    assert surfaces.bowl(10.0, L=20.0).rate(1e308) == np.inf
+
+
+def test_every_surface_offers_what_the_protocol_promises():
+    assert "on_grid" in dir(surfaces.Surface)
+    for f in (*QUADRATICS[1:], surfaces.Rosenbrock()):
+        for name in dir(surfaces.Surface):
+            if not name.startswith("_"):
+                assert hasattr(f, name), (f, name)

@@ -5,6 +5,12 @@ Sphinx starts every numbered toctree at 1, which would make the first chapter of
 "chapter 1" again. After Sphinx has numbered the sections, this extension shifts the
 numbers of each part by the number of chapters in the parts before it. It runs before
 figures and equations are numbered, so "Figure 5.2" and "(5.3)" follow automatically.
+
+Pages outside the numbered parts would share one counter: Sphinx numbers their figures and
+equations 1, 2, 3, ... straight across every such page, so a new equation on one page would
+renumber the next. An appendix is named by a letter instead (``book_appendices`` in
+``conf.py`` maps its docname to the letter), and its figures, equations, exercises and
+results are numbered A.1, A.2, ... on their own, whatever the other pages hold.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from sphinx.environment.collectors.toctree import TocTreeCollector
 from bookext import metadata
 
 _sphinx_assign = TocTreeCollector.assign_section_numbers
+_sphinx_assign_figures = TocTreeCollector.assign_figure_numbers
 
 
 def _assign_continuous(self: TocTreeCollector, env: BuildEnvironment) -> list[str]:
@@ -64,6 +71,20 @@ def _shift(env: BuildEnvironment, docname: str, offset: int) -> None:
             node["secnumber"] = [number[0] + offset, *number[1:]]
 
 
+def _assign_figures(self: TocTreeCollector, env: BuildEnvironment) -> list[str]:
+    before = dict(env.toc_fignumbers)
+    changed = set(_sphinx_assign_figures(self, env))
+    for docname, letter in env.config.book_appendices.items():
+        for numbers in env.toc_fignumbers.get(docname, {}).values():
+            # Sphinx counted in reading order; keep the order and restart at 1.
+            ordered = sorted(numbers, key=numbers.__getitem__)
+            numbers.update({key: (letter, k) for k, key in enumerate(ordered, start=1)})
+    changed |= {doc for doc, numbers in env.toc_fignumbers.items() if numbers != before.get(doc)}
+    return sorted(changed)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("book_appendices", {}, "env", types=[dict])
     TocTreeCollector.assign_section_numbers = _assign_continuous  # type: ignore[method-assign]
+    TocTreeCollector.assign_figure_numbers = _assign_figures  # type: ignore[method-assign]
     return metadata(parallel_read_safe=False)
