@@ -208,8 +208,13 @@ def published(site: Path) -> set[str]:
 @nox.session
 def lint(session: nox.Session) -> None:
     """Check style and types: ruff, ruff format and mypy."""
+    # With torch: mypy checks gdbook.torchtools against PyTorch's own type hints.
     session.install(
-        "-c", str(CONSTRAINTS), "-e", str(ROOT), *nox.project.dependency_groups(PYPROJECT, "lint")
+        "-c",
+        str(CONSTRAINTS),
+        "-e",
+        f"{ROOT}[torch]",
+        *nox.project.dependency_groups(PYPROJECT, "lint"),
     )
     session.run("ruff", "check", str(ROOT))
     session.run("ruff", "format", "--check", str(ROOT))
