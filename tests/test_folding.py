@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -22,7 +23,7 @@ from bs4 import BeautifulSoup
 from test_book_build import MiniBook, chapter
 from test_book_build import mini as mini_book  # noqa: F401  (a fixture)
 
-from book import chapter_docnames
+from book import DOCS, chapter_docnames
 
 CHAPTERS = chapter_docnames()
 FLAGS = [
@@ -49,6 +50,8 @@ def test_solutions_and_cite_box_are_details_without_links_in_their_bars(html_dir
     exercises = body.select("div.exercise")
     solutions = body.select("details.solution")
     assert len(solutions) == len(exercises) > 0
+    raw = (html_dir / f"{docname}.html").read_text(encoding="utf-8")
+    assert raw.count("<details") == raw.count("</details>"), "a fold left unclosed"
     assert not body.select("div.solution, div.dropdown"), "a dropdown left as a <div>"
     for block in [*solutions, *body.select("details.cite-chapter")]:
         summary = block.find("summary", recursive=False)
@@ -60,6 +63,28 @@ def test_solutions_and_cite_box_are_details_without_links_in_their_bars(html_dir
     assert cite is not None and cite.find_previous_sibling("h1") is not None, (
         "the cite box comes right under the chapter's title"
     )
+
+
+def _fold(html: str) -> str:
+    sys.path.insert(0, str(DOCS / "_ext"))
+    from bookext.folding import fold
+
+    return fold(html)
+
+
+def test_a_figure_inside_a_solution_leaves_every_fold_closed_where_it_ends():
+    """``<img ... />`` once unwound the scanner's stack: the fold's end stayed a ``</div>``."""
+    solution = (
+        '<div class="solution dropdown admonition" id="s">\n'
+        '<p class="admonition-title">Solution to <a href="#e">Exercise 1</a></p>\n'
+        '<section><figure><img alt="a" src="a.png" /><br/>'
+        "<figcaption><p>Figure</p></figcaption></figure></section>\n</div>\n"
+    )
+    folded = _fold(solution + "<p>after</p>\n" + solution.replace('id="s"', 'id="t"'))
+    assert folded.count("<details") == folded.count("</details>") == 2
+    assert "</div>" not in folded and folded.count("</summary>") == 2
+    page = BeautifulSoup(folded, "html.parser")
+    assert [p.get_text() for p in page.find_all("p", recursive=False)] == ["after"]
 
 
 @pytest.mark.slow

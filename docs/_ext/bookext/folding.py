@@ -91,13 +91,20 @@ class _Scanner(HTMLParser):
         if tag not in VOID:
             self.stack.append(entry)
 
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # ``<img ... />``: a start tag only; the default would also "end" the tag,
+        # unwinding the whole stack in search of an ``<img>`` that was never pushed.
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.stack.pop()
+
     def handle_endtag(self, tag: str) -> None:
-        while self.stack:
+        if tag in VOID or all(o.tag != tag for o in self.stack):
+            return  # a stray end tag closes nothing
+        while True:
             entry = self.stack.pop()
             if entry.tag == tag:
                 break
-        else:
-            return
         if entry.fold:
             self._replace_tag("</div>", "</details>")
             if not entry.folds_title_seen:  # sphinx-proof writes a proof without a title bar
