@@ -45,9 +45,14 @@ extensions = [
     "bookext.citation",
     "bookext.downloads",
     "bookext.usage",
+    "bookext.icons",
+    "bookext.images",
+    "bookext.markup",
+    "bookext.typography",
 ]
 
 root_doc = "index"
+templates_path = ["_templates"]
 exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
 
 # -- Numbering: chapters, sections, figures and equations -----------------------------------
@@ -92,6 +97,8 @@ hide_solutions = False
 # -- API reference ------------------------------------------------------------------------
 autodoc_member_order = "bysource"
 autodoc_typehints = "none"  # the numpydoc sections give each type in words
+# A long signature lists one parameter per line, so it fits a phone's width.
+python_maximum_signature_line_length = 40
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
@@ -107,6 +114,7 @@ html_logo = "_static/logo.svg"
 html_favicon = "_static/favicon.svg"
 html_static_path = ["_static"]
 html_css_files = ["gdbook.css"]
+html_js_files = [("gdbook.js", {"defer": "defer"})]
 html_baseurl = BOOK.url
 html_last_updated_fmt = None  # two builds of one commit must give the same pages
 html_context = {"default_mode": "auto"}
@@ -116,6 +124,10 @@ html_theme_options = {
     "use_download_button": True,
     "use_fullscreen_button": False,
     "navigation_with_keys": False,
+    # No top bar: it held only a second search box, and its hidden copies of the sidebar
+    # buttons took the theme's click handlers, so the visible ☰ did nothing below 992 px
+    # (pydata-sphinx-theme #2451, sphinx-book-theme #988).
+    "navbar_persistent": [],
     "extra_footer": (
         f"<p>Executed with <code>gdbook {release}</code>. "
         "Text and figures: CC BY 4.0. Code: MIT.</p>"
