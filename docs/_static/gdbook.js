@@ -17,8 +17,26 @@
       "gd-at-end", overflows && box.scrollLeft + box.clientWidth >= box.scrollWidth - 1);
   }
 
+  // Inline math breaks after relations and operators; a piece with no such break that
+  // is still wider than its line becomes a small box of its own that scrolls.
+  function fitInlineMath() {
+    document.querySelectorAll(".bd-article span.math > .katex").forEach(function (math) {
+      math.classList.remove("gd-wide-inline");
+      var block = math.closest("p, li, dd, td, th, figcaption, div") || math.parentElement;
+      var limits = block.getBoundingClientRect();
+      var wide = Array.prototype.some.call(math.getClientRects(), function (r) {
+        return r.right > limits.right + 1 || r.left < limits.left - 1;
+      });
+      if (wide) {
+        math.classList.add("gd-wide-inline");
+        math.addEventListener("scroll", function () { mark(math); }, { passive: true });
+      }
+    });
+  }
+
   function markAll() {
-    document.querySelectorAll(SCROLLERS).forEach(mark);
+    fitInlineMath();
+    document.querySelectorAll(SCROLLERS + ", .gd-wide-inline").forEach(mark);
   }
 
   function start() {
