@@ -49,6 +49,7 @@ extensions = [
     "bookext.images",
     "bookext.markup",
     "bookext.typography",
+    "bookext.search",
 ]
 
 root_doc = "index"
@@ -106,6 +107,20 @@ nitpicky = True
 # The book builds offline, so no external inventory (numpy, matplotlib) can resolve the
 # free-form numpydoc types; references to gdbook itself are still checked.
 nitpick_ignore_regex = [("py:class", r"(?!gdbook\.).*")]
+
+# -- Search -------------------------------------------------------------------------------
+# Words readers type that the book does not use, and the words it uses instead
+# (bookext/search.py; American spellings of -ise words are handled without a list).
+search_synonyms = {
+    "criteria": ["criterion", "rule"],
+    "criterion": ["rule"],
+    "cost": ["loss"],
+    "objective": ["loss"],
+    "stepsize": ["step"],
+    "minimiser": ["minimum"],
+    "backprop": ["backpropagation"],
+    "derivation": ["derivative"],
+}
 
 # -- HTML ---------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"

@@ -468,14 +468,20 @@ def test_without_javascript_the_page_has_its_colours(browser, server):
 
 @pytest.mark.parametrize("mode", ["light", "dark"])
 def test_axe_finds_no_serious_violation(browser, server, html_dir, mode):
+    """Every page in light mode, and the first and last chapters in dark mode.
+
+    KaTeX's HTML is left out of the check: it is hidden from assistive technology (which
+    reads the MathML copy beside it), it is drawn in the colour of the text around it,
+    which axe checks, and its tens of thousands of boxes would make each page take minutes.
+    """
     axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
     axe = axe_module.Axe()
-    pages = site_pages(html_dir) if mode == "light" else chapters()
+    pages = site_pages(html_dir) if mode == "light" else [chapters()[0], chapters()[-1]]
     problems = {}
     for path in pages:
         visit = Visit(browser, server, path, color_scheme=mode)
         errors_before_axe = list(visit.console_errors)  # axe itself fetches style sheets
-        results = axe.run(visit.page)
+        results = axe.run(visit.page, context={"exclude": [[".katex-html"]]})
         visit.close()
         serious = [
             f"{v['id']} ({v['impact']}): {len(v['nodes'])}× e.g. {v['nodes'][0]['target']}"
