@@ -363,8 +363,9 @@ OVERFLOW_CHECK = """(width) => {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     const style = getComputedStyle(el);
+    const spill = el.scrollWidth - el.clientWidth;
     if (style.overflowX === 'visible' && el.clientWidth > 0 && !el.closest('.katex, pre')
-        && el.scrollWidth > el.clientWidth + 1 && r.right + el.scrollWidth - el.clientWidth > width + 1) {
+        && spill > 1 && r.right + spill > width + 1) {
       problems.push(`text runs out of its box: ${describe(el)}`);
       continue;
     }
@@ -377,7 +378,10 @@ OVERFLOW_CHECK = """(width) => {
     if (seen.has(box)) continue;
     seen.add(box);
     const b = box.getBoundingClientRect();
-    if (b.right > width + 1 || b.left < -1) { problems.push(`box too wide: ${describe(box)}`); continue; }
+    if (b.right > width + 1 || b.left < -1) {
+      problems.push(`box too wide: ${describe(box)}`);
+      continue;
+    }
     if (box.scrollWidth > box.clientWidth + 1) {
       const mask = getComputedStyle(box).maskImage || getComputedStyle(box).webkitMaskImage;
       if (!box.classList.contains('gd-overflows') || !mask || mask === 'none')
@@ -387,7 +391,8 @@ OVERFLOW_CHECK = """(width) => {
   for (const eqno of document.querySelectorAll('div.math > .eqno')) {
     const r = eqno.getBoundingClientRect();
     if (r.width === 0) continue;
-    if (r.right > width + 1 || r.left < 0) problems.push(`equation number out of sight: ${eqno.textContent}`);
+    if (r.right > width + 1 || r.left < 0)
+      problems.push(`equation number out of sight: ${eqno.textContent}`);
   }
   return problems;
 }"""
@@ -413,9 +418,7 @@ def test_a_wide_equation_scrolls_with_its_number_in_sight(browser, server):
     assert wide.count() > 0, "a chapter at 320 px has at least one equation wider than a phone"
     first = wide.first
     first.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
-    page.wait_for_function(
-        "box => box.classList.contains('gd-at-end')", arg=first.element_handle()
-    )
+    page.wait_for_function("box => box.classList.contains('gd-at-end')", arg=first.element_handle())
     visit.close()
 
 
