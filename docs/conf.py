@@ -41,6 +41,7 @@ extensions = [
     "sphinxcontrib.bibtex",
     "bookext.numbering",
     "bookext.execution",
+    "bookext.figures",
     "bookext.mathcheck",
     "bookext.citation",
     "bookext.downloads",
@@ -50,6 +51,7 @@ extensions = [
     "bookext.markup",
     "bookext.typography",
     "bookext.search",
+    "bookext.assets",
 ]
 
 root_doc = "index"
@@ -73,7 +75,12 @@ myst_dmath_double_inline = True
 # in a folder named by a digest of gdbook's source and the runtime's versions, so a
 # change in the package re-executes every chapter (see bookext/execution.py).
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache" / cache_key(ROOT / "gdbook"))
+nb_execution_cache_path = str(
+    DOCS
+    / "_build"
+    / ".jupyter_cache"
+    / cache_key(ROOT / "gdbook", DOCS / "_ext" / "ipython" / "ipython_kernel_config.py")
+)
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_timeout = 600
