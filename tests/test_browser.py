@@ -393,6 +393,9 @@ OVERFLOW_CHECK = """(width) => {
     if (r.width === 0) continue;
     if (r.right > width + 1 || r.left < 0)
       problems.push(`equation number out of sight: ${eqno.textContent}`);
+    const display = eqno.parentElement.querySelector('.katex-display');
+    if (display && r.left < display.getBoundingClientRect().right - 1)
+      problems.push(`equation number not after its equation: ${eqno.textContent}`);
   }
   return problems;
 }"""

@@ -27,7 +27,7 @@ KERNEL_CONFIG = Path(__file__).resolve().parent.parent / "ipython" / "ipython_ke
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    profile = Path(app.doctreedir).parent / "ipython"
+    profile = Path(app.srcdir) / "_build" / "ipython"
     (profile / "profile_default").mkdir(parents=True, exist_ok=True)
     shutil.copy2(KERNEL_CONFIG, profile / "profile_default" / KERNEL_CONFIG.name)
     os.environ["IPYTHONDIR"] = str(profile)  # kernels inherit this process's environment

@@ -97,7 +97,7 @@ def _write_scorer(app: Sphinx, env: BuildEnvironment) -> None:
         "docs": docs,
         "synonyms": app.config.search_synonyms,
     }
-    target = Path(app.doctreedir).parent / "search-scorer.js"
+    target = Path(app.srcdir) / "_build" / "search-scorer.js"
     target.parent.mkdir(parents=True, exist_ok=True)
     script = (HERE / "search.js").read_text(encoding="utf-8")
     data = json.dumps(payload, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
