@@ -105,8 +105,6 @@ hide_solutions = False
 # -- API reference ------------------------------------------------------------------------
 autodoc_member_order = "bysource"
 autodoc_typehints = "none"  # the numpydoc sections give each type in words
-# A long signature lists one parameter per line, so it fits a phone's width.
-python_maximum_signature_line_length = 40
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 napoleon_use_rtype = False
