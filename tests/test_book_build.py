@@ -193,6 +193,30 @@ def test_an_appendix_numbers_by_its_letter_whatever_the_other_pages_hold(mini: M
     assert "Cite this chapter" not in page
 
 
+def test_an_appendix_takes_no_numbers_from_the_pages_after_it(mini: MiniBook):
+    # Sphinx counts the equations of every page outside the numbered parts on one
+    # counter; the appendix's must not push the numbers of a page read after it.
+    mini.index(["part1/one"])
+    index = mini.docs / "index.md"
+    back_matter = "\n```{toctree}\n:caption: Back\n\nmathematics\nnotes\n```\n"
+    index.write_text(index.read_text() + back_matter)
+    mini.write("part1/one.md", chapter("ch-one", "One", "$$\nx = 1\n$$ (one-eq)\n"))
+    body = "$$\na = b\n$$ (app-first)\n\n$$\nc = d\n$$ (app-second)\n"
+    mini.write("mathematics.md", chapter("app-maths", "Appendix A: Maths", body))
+    notes = "$$\ny = 2\n$$ (notes-eq)\n\nSee {eq}`notes-eq` and {eq}`app-second`.\n"
+    mini.write("notes.md", f"(notes)=\n# Notes\n\n{notes}")
+
+    result = mini.build()
+
+    assert result.returncode == 0, result.output
+    page = (mini.html / "notes.html").read_text()
+    assert re.findall(r'<span class="eqno">(\([^)]*\))', page) == ["(1)"]
+    assert '<a class="reference internal" href="#equation-notes-eq">(1)</a>' in page
+    assert re.search(r'href="mathematics\.html#equation-app-second">\(A\.2\)</a>', page)
+    maths = (mini.html / "mathematics.html").read_text()
+    assert re.findall(r'<span class="eqno">(\([^)]*\))', maths) == ["(A.1)", "(A.2)"]
+
+
 def test_a_formula_katex_cannot_typeset_fails_the_build(mini: MiniBook):
     mini.index(["part1/tex"])
     mini.write("part1/tex.md", chapter("ch-tex", "TeX", "A broken formula $\\frac{1}{$.\n"))

@@ -10,7 +10,8 @@ Pages outside the numbered parts would share one counter: Sphinx numbers their f
 equations 1, 2, 3, ... straight across every such page, so a new equation on one page would
 renumber the next. An appendix is named by a letter instead (``book_appendices`` in
 ``conf.py`` maps its docname to the letter), and its figures, equations, exercises and
-results are numbered A.1, A.2, ... on their own, whatever the other pages hold.
+results are numbered A.1, A.2, ... on their own, whatever the other pages hold; the other
+pages outside the parts are counted as if the appendices were not there.
 """
 
 from __future__ import annotations
@@ -74,7 +75,21 @@ def _shift(env: BuildEnvironment, docname: str, offset: int) -> None:
 def _assign_figures(self: TocTreeCollector, env: BuildEnvironment) -> list[str]:
     before = dict(env.toc_fignumbers)
     changed = set(_sphinx_assign_figures(self, env))
-    for docname, letter in env.config.book_appendices.items():
+    appendices = env.config.book_appendices
+    # Sphinx gave the pages outside the numbered parts one counter per kind of item, the
+    # appendices included; count those pages again in the same order without them.
+    shared: dict[str, list[tuple[int, str, str]]] = {}
+    for docname, fignumbers in env.toc_fignumbers.items():
+        if docname in appendices:
+            continue
+        for figtype, numbers in fignumbers.items():
+            for key, number in numbers.items():
+                if len(number) == 1:
+                    shared.setdefault(figtype, []).append((number[0], docname, key))
+    for figtype, entries in shared.items():
+        for k, (_, docname, key) in enumerate(sorted(entries), start=1):
+            env.toc_fignumbers[docname][figtype][key] = (k,)
+    for docname, letter in appendices.items():
         for numbers in env.toc_fignumbers.get(docname, {}).values():
             # Sphinx counted in reading order; keep the order and restart at 1.
             ordered = sorted(numbers, key=numbers.__getitem__)
