@@ -35,7 +35,6 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_copybutton",
     "sphinx_design",
-    "sphinx_togglebutton",
     "sphinx_proof",
     "sphinx_exercise",
     "sphinxcontrib.bibtex",
@@ -43,7 +42,12 @@ extensions = [
     "bookext.execution",
     "bookext.mathcheck",
     "bookext.citation",
+    "bookext.folding",
+    "bookext.exercises",
     "bookext.downloads",
+    "bookext.versions",
+    "bookext.printing",
+    "bookext.course",
     "bookext.usage",
 ]
 
@@ -89,7 +93,8 @@ bibtex_default_style = "plain"
 bibtex_reference_style = "author_year"
 
 # -- Exercises ----------------------------------------------------------------------------
-# Solutions are folded by default; `nox -s docs -- -D hide_solutions=1` leaves them out.
+# Solutions are folded by default; `nox -s docs -- -D hide_solutions=1` leaves them out
+# (bookext.exercises implements the option; bookext.folding folds without JavaScript).
 hide_solutions = False
 
 # -- API reference ------------------------------------------------------------------------
@@ -110,7 +115,7 @@ html_logo = "_static/logo.svg"
 html_favicon = "_static/favicon.svg"
 html_static_path = ["_static"]
 html_css_files = ["gdbook.css"]
-html_baseurl = BOOK.url
+html_baseurl = BOOK.url + "latest/"  # canonical address: the latest version of each page
 html_last_updated_fmt = None  # two builds of one commit must give the same pages
 html_context = {"default_mode": "auto"}
 html_theme_options = {
@@ -118,6 +123,8 @@ html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": True,
     "use_fullscreen_button": False,
+    # The version switcher (bookext.versions) before the download and dark-mode buttons.
+    "article_header_end": ["book-versions.html", "article-header-buttons.html"],
     "navigation_with_keys": False,
     "extra_footer": (
         f"<p>Executed with <code>gdbook {release}</code>. "

@@ -446,7 +446,8 @@ def loss_history(
     Returns
     -------
     matplotlib.lines.Line2D
-        The curve against the step number.
+        The curve against the step number (``trajectory.steps``: a run that records
+        every k-th step is drawn at those steps).
 
     Examples
     --------
@@ -460,7 +461,7 @@ def loss_history(
     values = trajectory.losses
     if minimum is not None:
         values = values - float(_checks.finite_array(minimum, "minimum", ndim=0))
-    (drawn,) = ax.plot(np.arange(values.size), values, label=label)
+    (drawn,) = ax.plot(trajectory.steps, values, label=label)
     ax.set_yscale("log")
     _label_axes(ax, "step $t$", "loss" if minimum is None else "$L(\\theta_t) - L^\\star$")
     return drawn

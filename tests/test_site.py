@@ -61,8 +61,8 @@ def test_chapter_page(html_dir, version, docname):
 
     exercises = article.select("div.exercise")
     assert 3 <= len(exercises) <= 6
-    assert len(article.select("div.solution")) == len(exercises)
-    assert all("dropdown" in s["class"] for s in article.select("div.solution"))
+    assert len(article.select(".solution")) == len(exercises)
+    assert all("dropdown" in s["class"] for s in article.select(".solution"))
     assert article.select("aside.footnote"), "a chapter ends with its references"
 
 
@@ -222,7 +222,7 @@ def test_labels_and_pages_are_a_public_contract(html_dir):
         public = [i for i in ids if i.startswith("equation-")]
         public += [f.get("id") for f in article.select("figure[id]")]
         public += [d.get("id") for d in article.select("div.exercise[id]")]
-        public += [d.get("id") for d in article.select("div.proof[id]") if d.get("id") != "proof"]
+        public += [d.get("id") for d in article.select(".proof[id]") if d.get("id") != "proof"]
         public += [
             s.get("id") for s in article.select("section[id]") if s.get("id", "").startswith("ch-")
         ]
