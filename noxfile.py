@@ -29,6 +29,8 @@ PYPROJECT = nox.project.load_toml(ROOT / "pyproject.toml")
 KATEX_DIR = DOCS / "_static" / "katex"
 
 DOCTREES = BUILD / "doctrees"  # Sphinx's cache of parsed pages, kept out of the site
+PDF = BUILD / "pdf"
+EXT = DOCS / "_ext"  # the book's extensions, and its PDF, course and publishing scripts
 SPHINX_OPTIONS = ("-b", "html", "-n", "--keep-going", "-d", str(DOCTREES))
 # The build is the proof: every warning is an error.
 SPHINX_BUILD = ("sphinx-build", "-W", *SPHINX_OPTIONS, str(DOCS), str(HTML))
@@ -74,7 +76,7 @@ def serve(session: nox.Session) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Run every test: package, doctests, the built book, and the book in Chromium."""
-    install(session, "docs", "test")
+    install(session, "docs", "test", "pdf")
     chromium = find_chromium(session)
     session.run(*SPHINX_BUILD)
     session.run(
@@ -85,10 +87,134 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+def pdf(session: nox.Session) -> None:
+    """Print the book to PDF: the whole book and each chapter, with and without solutions."""
+    install(session, "docs", "pdf")
+    chromium = find_chromium(session)
+    session.run(*SPHINX_BUILD)
+    shutil.rmtree(PDF, ignore_errors=True)
+    session.run(
+        "python",
+        "-m",
+        "bookext.pdf",
+        str(HTML),
+        str(PDF),
+        *session.posargs,
+        env={"PYTHONPATH": str(EXT), "GDBOOK_CHROMIUM": chromium},
+    )
+    session.log(f"The PDFs are in {PDF}")
+
+
+@nox.session
+def course(session: nox.Session) -> None:
+    """Build a course edition of chosen chapters, site and PDF: nox -s course -- 1 2 5."""
+    chosen = [a for a in session.posargs if re.fullmatch(r"[\d,]+", a)]
+    options = [a for a in session.posargs if a not in chosen]  # e.g. -D hide_solutions=1
+    numbers = [n for a in chosen for n in a.split(",") if n]
+    if not numbers:
+        session.error("Name the chapters by number: nox -s course -- 1 2 5 6 [sphinx options]")
+    install(session, "docs", "pdf")
+    chromium = find_chromium(session)
+    session.run(*SPHINX_BUILD)  # the full book: what the chapters left out hold
+    name = "course-" + "-".join(numbers)
+    out = BUILD / name
+    session.run(
+        "sphinx-build",
+        "-W",
+        "-b",
+        "html",
+        "-n",
+        "--keep-going",
+        "-d",
+        str(out / "doctrees"),
+        "-D",
+        f"book_course={','.join(numbers)}",
+        "-D",
+        f"book_full_html={HTML}",
+        *options,
+        str(DOCS),
+        str(out / "html"),
+    )
+    shutil.rmtree(out / "pdf", ignore_errors=True)
+    session.run(
+        "python",
+        "-m",
+        "bookext.pdf",
+        str(out / "html"),
+        str(out / "pdf"),
+        "--slug",
+        f"gdbook-{name}",
+        "--subtitle",
+        f"Course edition: chapters {', '.join(numbers)}",
+        env={"PYTHONPATH": str(EXT), "GDBOOK_CHROMIUM": chromium},
+    )
+    session.log(f"The course edition is in {out / 'html'}, its PDFs in {out / 'pdf'}")
+
+
+@nox.session
+def publish(session: nox.Session) -> None:
+    """Build the site and PDFs for one folder of the published layout: -- latest SITE_DIR."""
+    if len(session.posargs) != 2:
+        session.error("Usage: nox -s publish -- <latest|VERSION> <site folder>")
+    folder, site = session.posargs[0], Path(session.posargs[1]).resolve()
+    install(session, "docs", "pdf")
+    chromium = find_chromium(session)
+    env = {"PYTHONPATH": str(EXT), "GDBOOK_CHROMIUM": chromium}
+    tags = session.run("git", "tag", "--list", "v*", silent=True, external=True) or ""
+    releases = sorted({t.strip()[1:] for t in str(tags).split()} | published(site))
+    out = BUILD / "publish" / folder
+    session.run(
+        "sphinx-build",
+        "-W",
+        "-b",
+        "html",
+        "-n",
+        "--keep-going",
+        "-d",
+        str(out / "doctrees"),
+        "-D",
+        f"book_site_version={folder}",
+        "-D",
+        f"book_versions={','.join(releases)}",
+        str(DOCS),
+        str(out / "html"),
+    )
+    shutil.rmtree(out / "pdf", ignore_errors=True)
+    session.run("python", "-m", "bookext.pdf", str(out / "html"), str(out / "pdf"), env=env)
+    session.run(
+        "python",
+        "-m",
+        "bookext.publish",
+        str(out / "html"),
+        str(site),
+        folder,
+        "--pdf",
+        str(out / "pdf"),
+        env=env,
+    )
+
+
+def published(site: Path) -> set[str]:
+    """The releases already in a published site (its folders other than latest)."""
+    if not site.is_dir():
+        return set()
+    return {
+        p.name
+        for p in site.iterdir()
+        if p.is_dir() and p.name != "latest" and (p / "index.html").is_file()
+    }
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Check style and types: ruff, ruff format and mypy."""
+    # With torch: mypy checks gdbook.torchtools against PyTorch's own type hints.
     session.install(
-        "-c", str(CONSTRAINTS), "-e", str(ROOT), *nox.project.dependency_groups(PYPROJECT, "lint")
+        "-c",
+        str(CONSTRAINTS),
+        "-e",
+        f"{ROOT}[torch]",
+        *nox.project.dependency_groups(PYPROJECT, "lint"),
     )
     session.run("ruff", "check", str(ROOT))
     session.run("ruff", "format", "--check", str(ROOT))

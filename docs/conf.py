@@ -35,19 +35,31 @@ extensions = [
     "sphinx.ext.viewcode",
     "sphinx_copybutton",
     "sphinx_design",
-    "sphinx_togglebutton",
     "sphinx_proof",
     "sphinx_exercise",
     "sphinxcontrib.bibtex",
     "bookext.numbering",
     "bookext.execution",
+    "bookext.figures",
     "bookext.mathcheck",
     "bookext.citation",
+    "bookext.folding",
+    "bookext.exercises",
     "bookext.downloads",
+    "bookext.versions",
+    "bookext.printing",
+    "bookext.course",
     "bookext.usage",
+    "bookext.icons",
+    "bookext.images",
+    "bookext.markup",
+    "bookext.typography",
+    "bookext.search",
+    "bookext.assets",
 ]
 
 root_doc = "index"
+templates_path = ["_templates"]
 exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
 
 # -- Numbering: chapters, sections, figures and equations -----------------------------------
@@ -70,7 +82,12 @@ myst_dmath_double_inline = True
 # in a folder named by a digest of gdbook's source and the runtime's versions, so a
 # change in the package re-executes every chapter (see bookext/execution.py).
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache" / cache_key(ROOT / "gdbook"))
+nb_execution_cache_path = str(
+    DOCS
+    / "_build"
+    / ".jupyter_cache"
+    / cache_key(ROOT / "gdbook", DOCS / "_ext" / "ipython" / "ipython_kernel_config.py")
+)
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_timeout = 600
@@ -89,7 +106,8 @@ bibtex_default_style = "plain"
 bibtex_reference_style = "author_year"
 
 # -- Exercises ----------------------------------------------------------------------------
-# Solutions are folded by default; `nox -s docs -- -D hide_solutions=1` leaves them out.
+# Solutions are folded by default; `nox -s docs -- -D hide_solutions=1` leaves them out
+# (bookext.exercises implements the option; bookext.folding folds without JavaScript).
 hide_solutions = False
 
 # -- API reference ------------------------------------------------------------------------
@@ -103,6 +121,20 @@ nitpicky = True
 # free-form numpydoc types; references to gdbook itself are still checked.
 nitpick_ignore_regex = [("py:class", r"(?!gdbook\.).*")]
 
+# -- Search -------------------------------------------------------------------------------
+# Words readers type that the book does not use, and the words it uses instead
+# (bookext/search.py; American spellings of -ise words are handled without a list).
+search_synonyms = {
+    "criteria": ["criterion", "rule"],
+    "criterion": ["rule"],
+    "cost": ["loss"],
+    "objective": ["loss"],
+    "stepsize": ["step"],
+    "minimiser": ["minimum"],
+    "backprop": ["backpropagation"],
+    "derivation": ["derivative"],
+}
+
 # -- HTML ---------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = project
@@ -110,7 +142,8 @@ html_logo = "_static/logo.svg"
 html_favicon = "_static/favicon.svg"
 html_static_path = ["_static"]
 html_css_files = ["gdbook.css"]
-html_baseurl = BOOK.url
+html_js_files = [("gdbook.js", {"defer": "defer"})]
+html_baseurl = BOOK.url + "latest/"  # canonical address: the latest version of each page
 html_last_updated_fmt = None  # two builds of one commit must give the same pages
 html_context = {"default_mode": "auto"}
 html_theme_options = {
@@ -118,7 +151,13 @@ html_theme_options = {
     "show_toc_level": 2,
     "use_download_button": True,
     "use_fullscreen_button": False,
+    # The version switcher (bookext.versions) before the download and dark-mode buttons.
+    "article_header_end": ["book-versions.html", "article-header-buttons.html"],
     "navigation_with_keys": False,
+    # No top bar: it held only a second search box, and its hidden copies of the sidebar
+    # buttons took the theme's click handlers, so the visible ☰ did nothing below 992 px
+    # (pydata-sphinx-theme #2451, sphinx-book-theme #988).
+    "navbar_persistent": [],
     "extra_footer": (
         f"<p>Executed with <code>gdbook {release}</code>. "
         "Text and figures: CC BY 4.0. Code: MIT.</p>"

@@ -6,7 +6,8 @@ plain sight. Import the modules you need::
     from gdbook import calculus, data, losses, plotting
 
 Importing :mod:`gdbook` itself has no side effects: it sets no matplotlib options, seeds
-no generator and does not import PyTorch.
+no generator and does not import PyTorch. Only ``gdbook.torchtools`` imports PyTorch, for
+the pages that use it.
 """
 
 __version__ = "0.1.0"

@@ -31,7 +31,7 @@ def finite_array(
         wanted = " or ".join(str(d) for d in allowed)
         raise ValueError(f"{name} must have {wanted} dimension(s), got shape {array.shape}")
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must be finite, got {_short(array)}")
+        raise ValueError(f"{name} must be finite, got {short(array)}")
     return array
 
 
@@ -43,13 +43,25 @@ def vector(value: npt.ArrayLike, name: str) -> FloatArray:
     return array
 
 
+def design_matrix(value: npt.ArrayLike, name: str = "X") -> FloatArray:
+    """A finite 2-D array with at least one row (sample) and one column (feature)."""
+    array = finite_array(value, name, ndim=2)
+    if array.shape[0] == 0:
+        raise ValueError(
+            f"{name} must have at least one row (one per sample), got shape {array.shape}"
+        )
+    if array.shape[1] == 0:
+        raise ValueError(
+            f"{name} must have at least one column (one per parameter), got shape {array.shape}"
+        )
+    return array
+
+
 def theta(value: npt.ArrayLike) -> FloatArray:
     """Parameters of a line: ``(w,)`` through the origin or ``(w, b)``."""
     array = finite_array(value, "theta", ndim=1)
     if array.shape not in ((1,), (2,)):
-        raise ValueError(
-            f"theta must hold (w,) or (w, b), got {array.size} values: {_short(array)}"
-        )
+        raise ValueError(f"theta must hold (w,) or (w, b), got {array.size} values: {short(array)}")
     return array
 
 
@@ -107,5 +119,5 @@ def instance(value: object, kind: type[T], name: str) -> T:
     return value
 
 
-def _short(array: FloatArray) -> str:
+def short(array: FloatArray) -> str:
     return np.array2string(array, threshold=6, precision=4)

@@ -11,12 +11,15 @@ import enum
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from gdbook import _checks
 from gdbook._checks import FloatArray
+
+IntArray = npt.NDArray[np.int64]
 
 Loss = Callable[[FloatArray], float]
 Gradient = Callable[[FloatArray], FloatArray]
@@ -26,9 +29,9 @@ Tolerances = tuple[float | None, float | None, float | None, float | None]
 #: A run has diverged once its loss exceeds this many times ``max(|L(θ₀)|, 1)``.
 DIVERGENCE_FACTOR = 1e10
 
-#: Decorates an optimiser: an update that overflows on the way to divergence is a result
-#: (the run reports it as diverged), not a warning.
-overflow_is_divergence = np.errstate(over="ignore", invalid="ignore")
+#: Decorates an optimiser: overflow, and the NaN that follows, on the way to divergence is
+#: a result (the run reports it as diverged), not a warning.
+overflow_is_divergence = np.errstate(all="ignore")
 
 
 class StopReason(str, enum.Enum):
@@ -49,19 +52,27 @@ class Trajectory:
 
     Parameters
     ----------
-    thetas : numpy.ndarray of float64, shape (T + 1, p)
-        Row :math:`t` is :math:`\theta_t`; row 0 is the start.
-    losses : numpy.ndarray of float64, shape (T + 1,)
-        :math:`L(\theta_t)`; NaN where :math:`\theta_t` itself is not finite (the loss
-        is not evaluated there).
-    grad_norms : numpy.ndarray of float64, shape (T + 1,)
-        :math:`\lVert\nabla L(\theta_t)\rVert`.
+    thetas : numpy.ndarray of float64, shape (R, p)
+        The recorded iterates; row 0 is the start :math:`\theta_0`. Most runs record
+        every step, so row :math:`t` is :math:`\theta_t`; see ``steps``.
+    losses : numpy.ndarray of float64, shape (R,)
+        The loss at each recorded iterate (for a mini-batch run, the loss on all the
+        data); NaN where the iterate itself is not finite (nothing is evaluated there).
+    grad_norms : numpy.ndarray of float64, shape (R,)
+        The norm of the (full) gradient at each recorded iterate.
     reason : StopReason
         Why the run stopped.
     lrs : numpy.ndarray of float64, shape (T,), optional
-        The learning rate (step size) :math:`\eta_t` of the update from
-        :math:`\theta_t` to :math:`\theta_{t+1}`: constant for a fixed learning rate,
-        the chosen step for a line search. NaN where it was not recorded.
+        The learning rate :math:`\eta_t` of every update :math:`t = 0, \dots, T - 1`
+        (from :math:`\theta_t` to :math:`\theta_{t+1}`): constant for a fixed learning
+        rate, a schedule's value, or the step a line search chose. NaN if not given.
+    steps : numpy.ndarray of int64, shape (R,), optional
+        How many updates had been made at each recorded row; by default
+        ``0, 1, ..., R - 1`` (every step recorded).
+    work : numpy.ndarray of int64, shape (R,), optional
+        The gradient work done by the updates up to each row: per-sample gradients for a
+        mini-batch run, evaluations of ``grad`` for the others (the records' own
+        evaluations are not counted). By default equal to ``steps``.
 
     Examples
     --------
@@ -70,6 +81,8 @@ class Trajectory:
     >>> run = optim.gradient_descent(f, f.grad, [10.0], lr=0.2, n_steps=3)
     >>> run.thetas.ravel(), run.reason.value, run.n_steps
     (array([10.  ,  6.  ,  3.6 ,  2.16]), 'max_steps', 3)
+    >>> run.steps, run.lrs
+    (array([0, 1, 2, 3]), array([0.2, 0.2, 0.2]))
     """
 
     thetas: FloatArray
@@ -77,24 +90,32 @@ class Trajectory:
     grad_norms: FloatArray
     reason: StopReason
     lrs: FloatArray = field(default_factory=lambda: np.empty(0))
+    steps: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    work: IntArray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
     def __post_init__(self) -> None:
         for name in ("thetas", "losses", "grad_norms"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
-        n_steps = len(self.thetas) - 1
+        rows = len(self.thetas)
+        steps = np.arange(rows) if np.size(self.steps) == 0 else self.steps
+        object.__setattr__(self, "steps", _frozen(steps, np.int64))
+        work = self.steps if np.size(self.work) == 0 else self.work
+        object.__setattr__(self, "work", _frozen(work, np.int64))
+        n_steps = int(self.steps[-1])
         lrs = np.full(n_steps, np.nan) if np.size(self.lrs) == 0 else self.lrs
         object.__setattr__(self, "lrs", _frozen(lrs))
-        if self.lrs.shape != (n_steps,):
-            raise ValueError(f"lrs must have shape ({n_steps},), got {self.lrs.shape}")
+        for name, shape in (("steps", (rows,)), ("work", (rows,)), ("lrs", (n_steps,))):
+            if getattr(self, name).shape != shape:
+                raise ValueError(f"{name} must have shape {shape}, got {getattr(self, name).shape}")
 
     @property
     def n_steps(self) -> int:
         """How many updates were made."""
-        return len(self.thetas) - 1
+        return int(self.steps[-1])
 
     @property
     def final(self) -> FloatArray:
-        """The last parameters, :math:`\\theta_T`."""
+        r"""The last parameters, :math:`\theta_T`."""
         last: FloatArray = self.thetas[-1]
         return last
 
@@ -145,12 +166,15 @@ class _Run:
         names = ("grad_tol", "loss_tol", "grad_rtol", "loss_rtol")
         self._tols = {name: _tolerance(tol, name) for name, tol in zip(names, tols, strict=True)}
         self.theta = _checks.vector(theta0, "theta0")
+        self.t = self.work = 0
         self.thetas: list[FloatArray] = []
         self.losses: list[float] = []
         self.grad_norms: list[float] = []
+        self.steps: list[int] = []
+        self.works: list[int] = []
         self.lrs: list[float] = []
         self.reason: StopReason | None = None
-        self.grad = self.step_to(self.theta)
+        self.grad = self._record(self.theta)
 
     @property
     def stopped(self) -> bool:
@@ -158,13 +182,23 @@ class _Run:
 
     def step_to(self, theta: FloatArray, *, lr: float | None = None) -> FloatArray:
         """Record the iterate ``theta`` (reached with learning rate ``lr``); return its gradient."""
-        if self.thetas:
-            self.lrs.append(self._lr if lr is None else lr)
+        self.advance(theta, lr=lr, work=1, record=True)
+        return self.grad
+
+    def advance(self, theta: FloatArray, *, lr: float | None, work: int, record: bool) -> None:
+        """Count one update that cost ``work`` gradients; record ``theta`` if asked or needed."""
+        self.t += 1
+        self.work += work
+        self.lrs.append(self._lr if lr is None else lr)
+        if record or self.t == self._n_steps or not np.isfinite(theta).all():
+            self.grad = self._record(theta)
+
+    def _record(self, theta: FloatArray) -> FloatArray:
         if np.isfinite(theta).all():
-            # Overflow on the way to divergence is expected; it is detected below, not warned.
-            with np.errstate(all="ignore"):
-                value = float(self._loss(theta))
-                g = np.asarray(self._grad(theta), dtype=np.float64)
+            # Overflow on the way to divergence is detected below (the optimisers run under
+            # overflow_is_divergence, so it is not warned either).
+            value = float(self._loss(theta))
+            g = np.asarray(self._grad(theta), dtype=np.float64)
             if g.shape != theta.shape:
                 raise ValueError(f"grad must return shape {theta.shape}, got {g.shape}")
         else:  # the update itself overflowed: nothing can be evaluated there
@@ -172,21 +206,23 @@ class _Run:
         self.thetas.append(theta)
         self.losses.append(value)
         self.grad_norms.append(norm(g))
+        self.steps.append(self.t)
+        self.works.append(self.work)
         self.reason = self._stop_reason()
         return g
 
     def _stop_reason(self) -> StopReason | None:
-        value, size, t = self.losses[-1], self.grad_norms[-1], len(self.losses) - 1
+        value, size = self.losses[-1], self.grad_norms[-1]
         tols = self._tols
         ceiling = DIVERGENCE_FACTOR * max(abs(self.losses[0]), 1.0)
-        # A non-finite theta has a NaN loss (see step_to), so this covers theta too.
+        # A non-finite theta has a NaN loss (see _record), so this covers theta too.
         if not (math.isfinite(value) and math.isfinite(size)) or value > ceiling:
             return StopReason.DIVERGED
         if size == 0.0 or _below(size, tols["grad_tol"]):
             return StopReason.GRAD_TOL
         if _below(size, tols["grad_rtol"], self.grad_norms[0]):
             return StopReason.GRAD_RTOL
-        if t >= 1:
+        if len(self.losses) >= 2:
             previous = self.losses[-2]
             change = abs(value - previous)
             if _below(change, tols["loss_tol"]):
@@ -195,7 +231,7 @@ class _Run:
                 return StopReason.LOSS_RTOL
             if self._stop_when_stalled and np.array_equal(self.thetas[-1], self.thetas[-2]):
                 return StopReason.STALLED
-        if t == self._n_steps:
+        if self.t == self._n_steps:
             return StopReason.MAX_STEPS
         return None
 
@@ -206,7 +242,9 @@ class _Run:
             np.array(self.losses),
             np.array(self.grad_norms),
             self.reason,
-            np.array(self.lrs, dtype=np.float64),
+            lrs=np.array(self.lrs, dtype=np.float64),
+            steps=np.array(self.steps, dtype=np.int64),
+            work=np.array(self.works, dtype=np.int64),
         )
 
 
@@ -223,7 +261,7 @@ def _tolerance(value: float | None, name: str) -> float | None:
     return tolerance
 
 
-def _frozen(values: npt.ArrayLike) -> FloatArray:
-    array = np.array(values, dtype=np.float64)
+def _frozen(values: npt.ArrayLike, dtype: type[np.generic] = np.float64) -> Any:
+    array = np.array(values, dtype=dtype)
     array.setflags(write=False)
     return array

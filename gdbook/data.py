@@ -1,10 +1,11 @@
-r"""The book's running example: noisy points scattered around a line.
+r"""The book's data: noisy points around a line, and two classes of points in the plane.
 
 The course notes this book grew from draw ``x`` as whole numbers from 1 to 99 and set
-``y = 10 x + u`` with ``u`` uniform on [0, 100). The book keeps that example, but every
-draw comes from a generator the caller passes in, so every figure is the same on every
-build. The two scalings the book discusses, dividing by a constant and standardising, are
-here too.
+``y = 10 x + u`` with ``u`` uniform on [0, 100). The book keeps that example
+(:func:`line_data`), but every draw comes from a generator the caller passes in, so every
+figure is the same on every build. The two scalings the book discusses, dividing by a
+constant and standardising, are here too, and so is a two-class problem for logistic
+regression (:func:`two_classes`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy.typing as npt
 from gdbook import _checks
 from gdbook._checks import FloatArray
 
-__all__ = ["line_data", "scale", "standardise"]
+__all__ = ["line_data", "scale", "standardise", "two_classes"]
 
 
 def line_data(
@@ -137,3 +138,55 @@ def standardise(values: npt.ArrayLike) -> tuple[FloatArray, float, float]:
     if std == 0.0:
         raise ValueError(f"values must not all be equal, got {array.size} copies of {mean}")
     return (array - mean) / std, mean, std
+
+
+def two_classes(
+    n: int = 200,
+    *,
+    rng: np.random.Generator,
+    centres: npt.ArrayLike = ((1.0, 1.0), (3.0, 2.0)),
+    spread: float = 1.0,
+) -> tuple[FloatArray, FloatArray]:
+    r"""Draw ``n`` points of two classes: two round clouds in the plane that overlap.
+
+    Parameters
+    ----------
+    n : int
+        Number of points, at least 2: ``n // 2`` of class 0, the rest of class 1.
+    rng : numpy.random.Generator
+        Source of every random draw; keyword only, without a default.
+    centres : array_like, shape (2, 2)
+        The centre of class 0's cloud, then class 1's.
+    spread : float
+        The standard deviation of each coordinate around its centre.
+
+    Returns
+    -------
+    X : numpy.ndarray of float64, shape (n, 2)
+        The points, one per row, in random order.
+    y : numpy.ndarray of float64, shape (n,)
+        Their labels, 0 or 1.
+
+    Notes
+    -----
+    .. math:: x_i \sim \mathcal{N}\bigl(\mu_{y_i},\, s^2 I\bigr), \qquad y_i \in \{0, 1\}
+
+    where :math:`\mu_0, \mu_1` are ``centres`` and :math:`s` is ``spread``. Where the
+    clouds overlap no line separates the classes, so logistic regression has a finite best
+    :math:`\theta` and gradient descent converges to it.
+
+    Examples
+    --------
+    >>> X, y = two_classes(6, rng=np.random.default_rng(0))
+    >>> X.shape, y.tolist()
+    ((6, 2), [1.0, 0.0, 1.0, 1.0, 0.0, 0.0])
+    """
+    n = _checks.count(n, "n", minimum=2)
+    rng = _checks.generator(rng)
+    mu = _checks.finite_array(centres, "centres", ndim=2)
+    if mu.shape != (2, 2):
+        raise ValueError(f"centres must hold two points in the plane, shape (2, 2), got {mu.shape}")
+    s = _checks.positive(spread, "spread")
+    y = rng.permutation(np.repeat([0.0, 1.0], [n // 2, n - n // 2]))
+    X = mu[y.astype(np.intp)] + s * rng.standard_normal((n, 2))
+    return X, y

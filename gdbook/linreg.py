@@ -168,7 +168,7 @@ def hessian(X: npt.ArrayLike) -> FloatArray:
     array([[10.,  4.],
            [ 4.,  2.]])
     """
-    A = _design(X)
+    A = _checks.design_matrix(X)
     matrix: FloatArray = (2.0 / A.shape[0]) * (A.T @ A)
     return matrix
 
@@ -236,20 +236,8 @@ def quadratic(X: npt.ArrayLike, y: npt.ArrayLike) -> surfaces.Quadratic:
     )
 
 
-def _design(X: npt.ArrayLike) -> FloatArray:
-    """A finite design matrix with at least one row (sample) and one column (parameter)."""
-    A = _checks.finite_array(X, "X", ndim=2)
-    if A.shape[0] == 0:
-        raise ValueError(f"X must have at least one row (one per sample), got shape {A.shape}")
-    if A.shape[1] == 0:
-        raise ValueError(
-            f"X must have at least one column (one per parameter), got shape {A.shape}"
-        )
-    return A
-
-
 def _data(X: npt.ArrayLike, y: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
-    A = _design(X)
+    A = _checks.design_matrix(X)
     targets = _checks.vector(y, "y")
     if A.shape[0] != targets.size:
         raise ValueError(f"X has {A.shape[0]} rows but y has {targets.size} values")

@@ -1,11 +1,29 @@
-r"""Gradient descent and its variants, each one loop that reads like its update rule.
+r"""Optimisers: gradient descent and its variants, update rules, drivers, line searches.
 
-Every optimiser takes the loss and its gradient as functions of :math:`\theta`, a start
-``theta0`` and keyword-only hyperparameters named as in PyTorch (``lr``, ``n_steps``), and
-returns a :class:`Trajectory`: the parameters, loss and gradient norm at every step (row
-0 is the start), the learning rate of every update, and the reason the run stopped.
+Three kinds of optimiser live here, all returning a :class:`Trajectory` (the parameters,
+loss and gradient norm at every recorded step, the learning rate of every update, the
+work done, and the reason the run stopped):
 
-A run stops at the first of these rules, checked after every step in this order and
+* **Gradient descent and its variants** — :func:`gradient_descent`,
+  :func:`normalised_gradient_descent`, :func:`clipped_gradient_descent`: each one loop
+  that reads like its update rule, on a loss and its gradient given as functions of
+  :math:`\theta`.
+* **Line searches** — :func:`exact_line_search` (quadratics) and
+  :func:`backtracking_line_search` (Armijo), which choose the step anew every time.
+* **Update rules and drivers** — :class:`SGD` (momentum and Nesterov in PyTorch's form),
+  :class:`SutskeverMomentum`, :class:`Adagrad`, :class:`RMSprop` and :class:`Adam`, each
+  equal to its ``torch.optim`` class step for step, with PyTorch's names and defaults.
+  A rule is a small frozen object with ``init(theta)`` and a pure
+  ``step(theta, grad, state)``; a driver feeds it gradients: :func:`full_batch` the
+  gradient of a function, :func:`minibatch` mean gradients over mini-batches of data
+  (:func:`batches` shows them). Any rule's ``lr`` may be a schedule from
+  :mod:`gdbook.schedules`.
+
+Hyperparameters are keyword-only and named as in PyTorch (``lr``, ``momentum``,
+``betas``, ``eps``, ``n_steps``, ``batch_size``, ...); bad values raise a
+:class:`ValueError` naming the argument.
+
+A run stops at the first of these rules, checked at every record in this order and
 named by the run's :class:`StopReason`:
 
 * **divergence** — a non-finite value, or a loss above :data:`DIVERGENCE_FACTOR` times
@@ -23,8 +41,9 @@ named by the run's :class:`StopReason`:
 * **relative loss tolerance** — :math:`|L(\theta_t) - L(\theta_{t-1})| \le`
   ``loss_rtol`` :math:`\cdot \max(|L(\theta_{t-1})|, |L(\theta_t)|, 1)`, the rule of
   SciPy's L-BFGS-B (its ``ftol``);
-* **stall** — (line searches only) the step no longer changes :math:`\theta`;
-* **step cap** — ``n_steps`` updates.
+* **stall** — (backtracking line search only) the step no longer changes
+  :math:`\theta`;
+* **step cap** — ``n_steps`` updates (for :func:`minibatch`, ``n_epochs`` epochs).
 
 Norms are computed with scaling, so a gradient of norm :math:`10^{-170}` or
 :math:`10^{200}` is measured as such rather than as 0 or infinity.
@@ -35,7 +54,11 @@ from __future__ import annotations
 import numpy.typing as npt
 
 from gdbook import _checks, _run
+from gdbook._adam import Adam
+from gdbook._adaptive import Adagrad, RMSprop
+from gdbook._drivers import batches, full_batch, minibatch
 from gdbook._linesearch import backtracking_line_search, exact_line_search
+from gdbook._momentum import SGD, SutskeverMomentum
 from gdbook._run import (
     Gradient,
     Loss,
@@ -49,15 +72,23 @@ from gdbook._run import (
 #: A run has diverged once its loss exceeds this many times ``max(|L(θ₀)|, 1)``.
 DIVERGENCE_FACTOR = _run.DIVERGENCE_FACTOR
 
-__all__ = [
-    "DIVERGENCE_FACTOR",
-    "StopReason",
-    "Trajectory",
-    "backtracking_line_search",
-    "clipped_gradient_descent",
-    "exact_line_search",
+__all__ = [  # noqa: RUF022 (the order of the API page, not the alphabet)
     "gradient_descent",
     "normalised_gradient_descent",
+    "clipped_gradient_descent",
+    "exact_line_search",
+    "backtracking_line_search",
+    "SGD",
+    "SutskeverMomentum",
+    "Adagrad",
+    "RMSprop",
+    "Adam",
+    "full_batch",
+    "minibatch",
+    "batches",
+    "Trajectory",
+    "StopReason",
+    "DIVERGENCE_FACTOR",
 ]
 
 

@@ -102,3 +102,41 @@ def test_standardise_rejects_bad_input(values):
 def test_line_data_rejects_an_rng_that_is_not_a_generator(bad):
     with pytest.raises(TypeError, match=r"^rng must be a numpy\.random\.Generator"):
         data.line_data(3, rng=bad)
+
+
+def test_two_classes_balanced_shuffled_around_their_centres(rng):
+    X, y = data.two_classes(20_001, rng=rng, centres=[[0.0, 0.0], [4.0, -2.0]], spread=0.5)
+    assert X.shape == (20_001, 2) and y.shape == (20_001,)
+    assert X.dtype == y.dtype == np.float64
+    assert np.sum(y == 0) == 10_000 and np.sum(y == 1) == 10_001
+    assert 0 < np.mean(y[:100]) < 1  # shuffled, not sorted by class
+    for label, centre in [(0, [0.0, 0.0]), (1, [4.0, -2.0])]:
+        cloud = X[y == label]
+        np.testing.assert_allclose(cloud.mean(axis=0), centre, atol=0.02)
+        np.testing.assert_allclose(cloud.std(axis=0), 0.5, rtol=0.03)
+
+
+def test_two_classes_is_reproducible_and_overlaps_by_default():
+    X1, y1 = data.two_classes(200, rng=np.random.default_rng(3))
+    X2, y2 = data.two_classes(200, rng=np.random.default_rng(3))
+    assert np.array_equal(X1, X2) and np.array_equal(y1, y2)
+    # The default clouds overlap: the best line (here the perpendicular bisector of the
+    # centres) misclassifies some points, so no line separates the classes.
+    mu0, mu1 = np.array([1.0, 1.0]), np.array([3.0, 2.0])
+    predicted = (X1 - (mu0 + mu1) / 2) @ (mu1 - mu0) > 0
+    assert 0.02 < np.mean(predicted != (y1 == 1)) < 0.3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "name"),
+    [
+        ({"n": 1}, ValueError, "n"),
+        ({"centres": [[0.0, 0.0]]}, ValueError, "centres"),
+        ({"centres": [[0.0, 0.0], [np.nan, 1.0]]}, ValueError, "centres"),
+        ({"spread": 0.0}, ValueError, "spread"),
+        ({"rng": np.random.RandomState(0)}, TypeError, "rng"),
+    ],
+)
+def test_two_classes_rejects_bad_input(rng, kwargs, error, name):
+    with pytest.raises(error, match=f"^{name}"):
+        data.two_classes(**{"n": 10, "rng": rng, **kwargs})

@@ -17,19 +17,37 @@ from book import DOCS, ROOT
 MODULES = sorted(
     path.stem for path in (ROOT / "gdbook").glob("*.py") if not path.stem.startswith("_")
 )
+# PyTorch is optional: only this module imports it, and only the pages that use it import it.
+TORCH_MODULES = ["torchtools"]
 
 
 def test_importing_gdbook_has_no_side_effects():
+    numpy_only = [m for m in MODULES if m not in TORCH_MODULES]
     code = (
         "import sys, matplotlib\n"
         "before = dict(matplotlib.rcParams)\n"
-        f"import gdbook, {', '.join(f'gdbook.{m}' for m in MODULES)}\n"
+        f"import gdbook, {', '.join(f'gdbook.{m}' for m in numpy_only)}\n"
         "assert dict(matplotlib.rcParams) == before, 'rcParams changed'\n"
         "assert 'torch' not in sys.modules, 'torch imported'\n"
         "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_only_the_torch_module_imports_torch():
+    """Each module alone, in a fresh interpreter: torch is loaded by torchtools only."""
+    code = (
+        "import importlib, sys\n"
+        "importlib.import_module(sys.argv[1])\n"
+        "print('torch' in sys.modules)\n"
+    )
+    for module in MODULES:
+        result = subprocess.run(
+            [sys.executable, "-c", code, f"gdbook.{module}"], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == str(module in TORCH_MODULES), module
 
 
 @pytest.mark.parametrize("module", MODULES)

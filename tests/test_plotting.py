@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from gdbook import functions, losses, optim, plotting, surfaces
+from gdbook import functions, linreg, losses, optim, plotting, surfaces
 
 
 @pytest.fixture
@@ -128,7 +128,19 @@ def test_loss_history_uses_a_log_scale_and_subtracts_the_minimum(ax):
     run = optim.gradient_descent(q, q.grad, [3.0], lr=0.1, n_steps=5)
     drawn = plotting.loss_history(ax, run, minimum=q.minimum)
     np.testing.assert_allclose(drawn.get_ydata(), run.losses - q.minimum)
+    np.testing.assert_array_equal(drawn.get_xdata(), np.arange(6))
     assert ax.get_yscale() == "log"
+
+
+def test_loss_history_draws_a_sparsely_recorded_run_at_its_steps(ax):
+    X, y = np.column_stack([np.linspace(0, 1, 20), np.ones(20)]), np.linspace(1, 2, 20)
+    run = optim.minibatch(
+        optim.SGD(lr=0.1), linreg.mse, linreg.mse_grad, [0.0, 0.0], X, y,
+        batch_size=5, n_epochs=3, rng=np.random.default_rng(0), record_every=4,
+    )  # fmt: skip
+    drawn = plotting.loss_history(ax, run)
+    np.testing.assert_array_equal(drawn.get_xdata(), [0, 4, 8, 12])
+    np.testing.assert_array_equal(drawn.get_ydata(), run.losses)
 
 
 def test_bad_input_names_the_argument(ax):
@@ -143,3 +155,24 @@ def test_book_style_is_colour_blind_safe_and_opaque():
         colours = [c["color"].upper() for c in matplotlib.rcParams["axes.prop_cycle"]]
         assert colours[:3] == ["#0072B2", "#D55E00", "#009E73"]
         assert matplotlib.rcParams["figure.facecolor"] == "white"
+
+
+def test_minimum_is_one_black_star_above_everything(ax):
+    ax.contour(np.arange(3.0), np.arange(3.0), np.ones((3, 3)) * np.arange(3.0))
+    star = plotting.minimum(ax, [1.0, 2.0], [0.5, 1.5], label=None)
+    assert star.get_marker() == "*" and star.get_color() == "black"
+    assert star.get_linestyle() == "None"
+    assert star.get_zorder() > max(c.get_zorder() for c in ax.collections)
+    assert star.get_xdata().tolist() == [1.0, 2.0]
+    with pytest.raises(ValueError, match="same length"):
+        plotting.minimum(ax, [1.0], [1.0, 2.0])
+
+
+def test_the_house_style_tells_lines_apart_without_colour():
+    with plt.style.context("gdbook.book"):
+        cycle = plt.rcParams["axes.prop_cycle"].by_key()
+        legend_framed = plt.rcParams["legend.frameon"]
+        salt = plt.rcParams["svg.hashsalt"]
+    first_four = list(zip(cycle["color"], cycle["linestyle"], strict=True))[:4]
+    assert len({style for _, style in first_four}) == 4, "four lines, four dash patterns"
+    assert legend_framed and salt
