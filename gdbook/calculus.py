@@ -214,10 +214,10 @@ def relative_error(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
     about :math:`10^{-16}` means agreement to float64 precision, and values above
     :math:`10^{-4}` usually mean a wrong formula. A bug in a coordinate that is small
     next to the others hides in the norms: :func:`relative_error_per_coordinate` looks
-    at each coordinate on its own. Arrays whose entries are all tiny (below about
-    :math:`10^{-145}`) or huge (above about :math:`10^{145}`) are first scaled by the
-    same power of two, which is exact and leaves the ratio unchanged, so that no square
-    under- or overflows on the way.
+    at each coordinate on its own. When the largest entry of the two arrays is tiny
+    (below about :math:`10^{-145}`) or huge (above about :math:`10^{145}`), both are
+    first scaled by the same power of two, which is exact and leaves the ratio
+    unchanged, so that no square under- or overflows on the way.
 
     Examples
     --------
@@ -309,9 +309,10 @@ def norm(v: npt.ArrayLike) -> float:
 
     Notes
     -----
-    Squaring first, as the formula does, loses vectors whose entries are all below
-    about :math:`10^{-162}` (the squares round to 0) or above about :math:`10^{154}`
-    (they overflow). Such vectors are first scaled by a power of two, which is exact.
+    Squaring first, as the formula does, loses a vector whose entries are all below
+    about :math:`10^{-162}` (the squares round to 0) or one with an entry above about
+    :math:`10^{154}` (its square overflows). Such vectors are first scaled by a power
+    of two, which is exact.
 
     Examples
     --------
