@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from gdbook import _checks
 from gdbook._checks import FloatArray
+from gdbook._run import norm as _scaled_norm
 
 __all__ = [
     "central_difference",
@@ -213,7 +214,10 @@ def relative_error(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
     about :math:`10^{-16}` means agreement to float64 precision, and values above
     :math:`10^{-4}` usually mean a wrong formula. A bug in a coordinate that is small
     next to the others hides in the norms: :func:`relative_error_per_coordinate` looks
-    at each coordinate on its own.
+    at each coordinate on its own. When the largest entry of the two arrays is tiny
+    (below about :math:`10^{-145}`) or huge (above about :math:`10^{145}`), both are
+    first scaled by the same power of two, which is exact and leaves the ratio
+    unchanged, so that no square under- or overflows on the way.
 
     Examples
     --------
@@ -221,10 +225,18 @@ def relative_error(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
     0.0
     >>> relative_error([3.0, 4.0], [0.0, 4.0])
     0.6
+    >>> relative_error([1e-170], [2e-170])  # numpy.linalg.norm alone would give 0 / 0
+    0.5
     """
     va, vb = _pair(a, b)
+    largest = max(float(np.abs(va).max()), float(np.abs(vb).max()))
+    if largest == 0.0:
+        return 0.0
+    if not 1e-145 < largest < 1e145:  # squares would under- or overflow: rescale
+        _, exponent = np.frexp(largest)
+        va, vb = np.ldexp(va, -exponent), np.ldexp(vb, -exponent)
     scale = max(float(np.linalg.norm(va)), float(np.linalg.norm(vb)))
-    return 0.0 if scale == 0.0 else float(np.linalg.norm(va - vb)) / scale
+    return float(np.linalg.norm(va - vb)) / scale
 
 
 def relative_error_per_coordinate(
@@ -295,12 +307,25 @@ def norm(v: npt.ArrayLike) -> float:
     float
         :math:`\|v\| = \sqrt{v_1^2 + \dots + v_d^2}`.
 
+    Notes
+    -----
+    Squaring first, as the formula does, loses a vector whose entries are all below
+    about :math:`10^{-162}` (the squares round to 0) or one with an entry above about
+    :math:`10^{154}` (its square overflows). Such vectors are first scaled by a power
+    of two, which is exact.
+
     Examples
     --------
     >>> norm([3.0, 4.0])
     5.0
+    >>> norm([3e-170, 4e-170])
+    5e-170
     """
-    return float(np.sqrt(np.sum(_checks.vector(v, "v") ** 2)))
+    vector = _checks.vector(v, "v")
+    largest = float(np.abs(vector).max()) if vector.size else 0.0
+    if 1e-145 < largest < 1e145:  # no square that matters can under- or overflow
+        return float(np.sqrt(np.sum(vector**2)))
+    return _scaled_norm(vector)
 
 
 def distance(a: npt.ArrayLike, b: npt.ArrayLike) -> float:

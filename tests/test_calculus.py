@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -84,10 +86,32 @@ def test_norm_and_distance():
 
 
 @given(hnp.arrays(np.float64, st.integers(1, 20), elements=st.floats(-1e3, 1e3)))
-def test_norm_agrees_with_numpy_and_distance_is_symmetric(v):
-    assert calculus.norm(v) == pytest.approx(np.linalg.norm(v), rel=1e-12, abs=1e-300)
+def test_norm_agrees_with_hypot_and_distance_is_symmetric(v):
+    # math.hypot scales internally, so it is right even for subnormal entries, where
+    # numpy.linalg.norm's squares round to 0.
+    assert calculus.norm(v) == pytest.approx(math.hypot(*v), rel=1e-12, abs=1e-320)
     assert calculus.distance(v, 2 * v) == pytest.approx(calculus.distance(2 * v, v))
     assert calculus.distance(v, v) == 0.0
+
+
+@pytest.mark.parametrize("size", [1e-300, 1e-170, 1e-150, 1e150, 1e200, 1e300])
+def test_yardsticks_neither_underflow_nor_overflow(size):
+    # Squaring first, numpy.linalg.norm returns 0 below about 1e-162 and overflows
+    # (with a warning) above about 1e154. Vectors of that size are representable, and
+    # a gradient check must not call a wrong one right: rel(a, b) is 0.6 at every size.
+    a, b = size * np.array([3.0, 4.0]), size * np.array([0.0, 4.0])
+    assert calculus.relative_error(a, b) == pytest.approx(0.6, rel=1e-14)
+    assert calculus.relative_error(a[:1], 2 * a[:1]) == pytest.approx(0.5, rel=1e-14)
+    assert calculus.norm(a) == pytest.approx(5 * size, rel=1e-14)
+    assert calculus.distance(a, b) == pytest.approx(3 * size, rel=1e-14)
+    np.testing.assert_allclose(calculus.unit(a), [0.6, 0.8], rtol=1e-14)
+
+
+def test_yardsticks_are_unchanged_in_the_ordinary_range():
+    v = np.array([0.1, -2.5, 3.0, 1e-3])
+    assert calculus.norm(v) == float(np.sqrt(np.sum(v**2)))
+    w = v + 1e-9
+    assert calculus.relative_error(v, w) == float(np.linalg.norm(v - w)) / float(np.linalg.norm(w))
 
 
 def test_unit_vectors():
