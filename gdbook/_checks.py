@@ -120,7 +120,8 @@ def generator(value: Any, name: str = "rng") -> np.random.Generator:
 def instance(value: object, kind: type[T], name: str) -> T:
     """``value`` itself, after checking that it is a ``kind``."""
     if not isinstance(value, kind):
-        raise WrongKindError(f"{name} must be a {kind.__module__}.{kind.__qualname__}, got {value!r}")
+        wanted = f"{kind.__module__}.{kind.__qualname__}"
+        raise WrongKindError(f"{name} must be a {wanted}, got {value!r}")
     return value
 
 
