@@ -40,6 +40,7 @@ extensions = [
     "sphinxcontrib.bibtex",
     "bookext.numbering",
     "bookext.execution",
+    "bookext.figures",
     "bookext.mathcheck",
     "bookext.citation",
     "bookext.folding",
@@ -49,9 +50,16 @@ extensions = [
     "bookext.printing",
     "bookext.course",
     "bookext.usage",
+    "bookext.icons",
+    "bookext.images",
+    "bookext.markup",
+    "bookext.typography",
+    "bookext.search",
+    "bookext.assets",
 ]
 
 root_doc = "index"
+templates_path = ["_templates"]
 exclude_patterns = ["_build", "_ext", "**.ipynb_checkpoints"]
 
 # -- Numbering: chapters, sections, figures and equations -----------------------------------
@@ -74,7 +82,12 @@ myst_dmath_double_inline = True
 # in a folder named by a digest of gdbook's source and the runtime's versions, so a
 # change in the package re-executes every chapter (see bookext/execution.py).
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache" / cache_key(ROOT / "gdbook"))
+nb_execution_cache_path = str(
+    DOCS
+    / "_build"
+    / ".jupyter_cache"
+    / cache_key(ROOT / "gdbook", DOCS / "_ext" / "ipython" / "ipython_kernel_config.py")
+)
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_execution_timeout = 600
@@ -108,6 +121,20 @@ nitpicky = True
 # free-form numpydoc types; references to gdbook itself are still checked.
 nitpick_ignore_regex = [("py:class", r"(?!gdbook\.).*")]
 
+# -- Search -------------------------------------------------------------------------------
+# Words readers type that the book does not use, and the words it uses instead
+# (bookext/search.py; American spellings of -ise words are handled without a list).
+search_synonyms = {
+    "criteria": ["criterion", "rule"],
+    "criterion": ["rule"],
+    "cost": ["loss"],
+    "objective": ["loss"],
+    "stepsize": ["step"],
+    "minimiser": ["minimum"],
+    "backprop": ["backpropagation"],
+    "derivation": ["derivative"],
+}
+
 # -- HTML ---------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"
 html_title = project
@@ -115,6 +142,7 @@ html_logo = "_static/logo.svg"
 html_favicon = "_static/favicon.svg"
 html_static_path = ["_static"]
 html_css_files = ["gdbook.css"]
+html_js_files = [("gdbook.js", {"defer": "defer"})]
 html_baseurl = BOOK.url + "latest/"  # canonical address: the latest version of each page
 html_last_updated_fmt = None  # two builds of one commit must give the same pages
 html_context = {"default_mode": "auto"}
@@ -126,6 +154,10 @@ html_theme_options = {
     # The version switcher (bookext.versions) before the download and dark-mode buttons.
     "article_header_end": ["book-versions.html", "article-header-buttons.html"],
     "navigation_with_keys": False,
+    # No top bar: it held only a second search box, and its hidden copies of the sidebar
+    # buttons took the theme's click handlers, so the visible ☰ did nothing below 992 px
+    # (pydata-sphinx-theme #2451, sphinx-book-theme #988).
+    "navbar_persistent": [],
     "extra_footer": (
         f"<p>Executed with <code>gdbook {release}</code>. "
         "Text and figures: CC BY 4.0. Code: MIT.</p>"

@@ -1,9 +1,10 @@
 """Input checks shared by the public functions.
 
 Every public function turns bad input into a :class:`ValueError` that names the argument
-and shows the value (a :class:`TypeError` when the argument is the wrong kind of object
-altogether, such as an ``rng`` that is not a NumPy ``Generator``), so a mistake surfaces
-where it is made and not as a NaN three calls later.
+and shows the value, so a mistake surfaces where it is made and not as a NaN three calls
+later. An argument of the wrong kind altogether, such as an ``rng`` that is not a NumPy
+``Generator``, raises :class:`WrongKindError`: a ``ValueError`` like every other bad input,
+and a ``TypeError`` as Python's own conventions expect.
 """
 
 from __future__ import annotations
@@ -102,10 +103,14 @@ def count(value: Any, name: str, *, minimum: int = 1) -> int:
     return int(value)
 
 
+class WrongKindError(TypeError, ValueError):
+    """An argument that is the wrong kind of object: both a TypeError and a ValueError."""
+
+
 def generator(value: Any, name: str = "rng") -> np.random.Generator:
     """A NumPy random generator, such as ``np.random.default_rng(0)``."""
     if not isinstance(value, np.random.Generator):
-        raise TypeError(
+        raise WrongKindError(
             f"{name} must be a numpy.random.Generator such as np.random.default_rng(0), "
             f"got {value!r}"
         )
@@ -115,7 +120,8 @@ def generator(value: Any, name: str = "rng") -> np.random.Generator:
 def instance(value: object, kind: type[T], name: str) -> T:
     """``value`` itself, after checking that it is a ``kind``."""
     if not isinstance(value, kind):
-        raise TypeError(f"{name} must be a {kind.__module__}.{kind.__qualname__}, got {value!r}")
+        wanted = f"{kind.__module__}.{kind.__qualname__}"
+        raise WrongKindError(f"{name} must be a {wanted}, got {value!r}")
     return value
 
 

@@ -261,13 +261,10 @@ def _orders(n: int, *, rng: np.random.Generator | None, sampling: str) -> Iterat
     if sampling not in ("shuffle", "replace", "sequential"):
         raise ValueError(f"sampling must be 'shuffle', 'replace' or 'sequential', got {sampling!r}")
     if sampling == "sequential":
-        if rng is not None and not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng must be a numpy.random.Generator or None, got {rng!r}")
+        if rng is not None:
+            _checks.generator(rng)
         return itertools.repeat(np.arange(n))
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(
-            f"rng must be a numpy.random.Generator for sampling={sampling!r}, got {rng!r}"
-        )
+    rng = _checks.generator(rng)
     if sampling == "shuffle":
         return (rng.permutation(n) for _ in itertools.count())
     return (rng.integers(0, n, size=n) for _ in itertools.count())

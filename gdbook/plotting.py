@@ -28,6 +28,7 @@ __all__ = [
     "line",
     "loss_curve",
     "loss_history",
+    "minimum",
     "path",
     "residuals",
     "tangent_lines",
@@ -465,6 +466,59 @@ def loss_history(
     ax.set_yscale("log")
     _label_axes(ax, "step $t$", "loss" if minimum is None else "$L(\\theta_t) - L^\\star$")
     return drawn
+
+
+def minimum(
+    ax: Axes,
+    x: npt.ArrayLike,
+    y: npt.ArrayLike,
+    *,
+    label: str | None = "minimum",
+) -> Line2D:
+    r"""Mark a minimum (or minimiser) with the book's one marker for it.
+
+    Every figure of the book marks "the minimum" the same way: a large black star with a
+    white edge, drawn above lines and contours, so it reads on any colour and in greyscale.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Where to draw.
+    x, y : array_like
+        Where the minimum is: a point, or several points of the same kind.
+    label : str or None
+        Legend entry; ``None`` for none.
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+        The marker(s), with no line between them.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().subplots()
+    >>> star = minimum(ax, 1.0, 0.0)
+    >>> star.get_marker(), star.get_color(), star.get_label()
+    ('*', 'black', 'minimum')
+    """
+    xs = np.atleast_1d(_checks.finite_array(x, "x", ndim=(0, 1)))
+    ys = np.atleast_1d(_checks.finite_array(y, "y", ndim=(0, 1)))
+    if xs.shape != ys.shape:
+        raise ValueError(f"x and y must have the same length, got {xs.size} and {ys.size}")
+    (marker,) = ax.plot(
+        xs,
+        ys,
+        linestyle="none",
+        marker="*",
+        markersize=15,
+        color="black",
+        markeredgecolor="white",
+        markeredgewidth=1.0,
+        zorder=5,
+        label=label,
+    )
+    return marker
 
 
 def _label_axes(ax: Axes, xlabel: str | None, ylabel: str | None) -> None:

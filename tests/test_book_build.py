@@ -92,7 +92,7 @@ def mini(tmp_path: Path) -> MiniBook:
     (tmp_path / "docs").mkdir()
     for name in ("conf.py", "references.bib"):
         shutil.copy2(DOCS / name, tmp_path / "docs" / name)
-    for folder in ("_ext", "_static"):
+    for folder in ("_ext", "_static", "_templates"):
         shutil.copytree(DOCS / folder, tmp_path / "docs" / folder, ignore=_no_caches)
     shutil.copytree(ROOT / "gdbook", tmp_path / "gdbook", ignore=_no_caches)
     shutil.copy2(ROOT / "CITATION.cff", tmp_path / "CITATION.cff")
@@ -234,6 +234,8 @@ def test_two_clean_builds_give_identical_pages_and_figures(mini: MiniBook):
 
     assert digests[0] == digests[1]
     assert any(name.startswith("_images/") for name in digests[0]), "the figure was drawn"
+    figures = [name for name in digests[0] if name.startswith("_images/")]
+    assert all(name.endswith(".svg") for name in figures), figures
 
 
 def _version(init: Path) -> str:

@@ -100,8 +100,10 @@ def test_standardise_rejects_bad_input(values):
     "bad", [None, 0, np.random.RandomState(0), np.random.default_rng(0).bit_generator]
 )
 def test_line_data_rejects_an_rng_that_is_not_a_generator(bad):
-    with pytest.raises(TypeError, match=r"^rng must be a numpy\.random\.Generator"):
+    # A ValueError like all bad input (issue 7), and a TypeError as Python expects.
+    with pytest.raises(ValueError, match=r"^rng must be a numpy\.random\.Generator") as caught:
         data.line_data(3, rng=bad)
+    assert isinstance(caught.value, TypeError)
 
 
 def test_two_classes_balanced_shuffled_around_their_centres(rng):

@@ -155,3 +155,24 @@ def test_book_style_is_colour_blind_safe_and_opaque():
         colours = [c["color"].upper() for c in matplotlib.rcParams["axes.prop_cycle"]]
         assert colours[:3] == ["#0072B2", "#D55E00", "#009E73"]
         assert matplotlib.rcParams["figure.facecolor"] == "white"
+
+
+def test_minimum_is_one_black_star_above_everything(ax):
+    ax.contour(np.arange(3.0), np.arange(3.0), np.ones((3, 3)) * np.arange(3.0))
+    star = plotting.minimum(ax, [1.0, 2.0], [0.5, 1.5], label=None)
+    assert star.get_marker() == "*" and star.get_color() == "black"
+    assert star.get_linestyle() == "None"
+    assert star.get_zorder() > max(c.get_zorder() for c in ax.collections)
+    assert star.get_xdata().tolist() == [1.0, 2.0]
+    with pytest.raises(ValueError, match="same length"):
+        plotting.minimum(ax, [1.0], [1.0, 2.0])
+
+
+def test_the_house_style_tells_lines_apart_without_colour():
+    with plt.style.context("gdbook.book"):
+        cycle = plt.rcParams["axes.prop_cycle"].by_key()
+        legend_framed = plt.rcParams["legend.frameon"]
+        salt = plt.rcParams["svg.hashsalt"]
+    first_four = list(zip(cycle["color"], cycle["linestyle"], strict=True))[:4]
+    assert len({style for _, style in first_four}) == 4, "four lines, four dash patterns"
+    assert legend_framed and salt

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -239,3 +240,61 @@ def test_labels_and_pages_are_a_public_contract(html_dir):
     new = sorted(found - listed)
     assert not gone, f"published addresses that no longer resolve: {gone}"
     assert not new, "new public addresses; add them to tests/public_anchors.txt:\n" + "\n".join(new)
+
+
+# -- The reader's side: weight, figures, typography, markup --------------------------------
+
+
+def test_no_page_loads_the_icon_script_or_the_search_index_it_does_not_need(html_dir):
+    for path in pages(html_dir):
+        sources = [s.get("src", "") for s in soup(path).find_all("script")]
+        assert not [s for s in sources if "fontawesome" in s], path
+        search = [s for s in sources if re.search(r"searchtools|searchindex|language_data", s)]
+        assert bool(search) == (path.name == "search.html" and path.parent == html_dir), path
+
+
+def test_the_icon_font_holds_only_the_glyphs_the_site_draws(html_dir):
+    from fontTools.ttLib import TTFont
+
+    if str(DOCS / "_ext") not in sys.path:
+        sys.path.insert(0, str(DOCS / "_ext"))
+    from bookext.icons import FONTS, glyphs_used
+
+    css = (html_dir / "_static" / "styles" / "pydata-sphinx-theme.css").read_text()
+    used = glyphs_used(css, [p.read_text(encoding="utf-8") for p in pages(html_dir)])
+    fonts = sorted((html_dir / "_static" / FONTS).glob("*.woff2"))
+    assert fonts and all(font.stat().st_size < 10_000 for font in fonts)
+    drawn = set().union(*(TTFont(font).getBestCmap() for font in fonts))
+    assert used <= drawn, "every icon drawn is in one of the fonts"
+
+
+def test_figures_are_svg_lazy_and_sized(html_dir):
+    for docname in CHAPTERS:
+        for img in main_content(soup(html_dir / f"{docname}.html")).select("img"):
+            assert img["src"].endswith(".svg"), (docname, img["src"])
+            assert img.get("loading") == "lazy", (docname, img["src"])
+            assert int(img["width"]) > 0 and int(img["height"]) > 0, (docname, img["src"])
+    for svg in (html_dir / "_images").glob("*.svg"):
+        text = svg.read_text(encoding="utf-8")
+        assert "<dc:date>" not in text, f"{svg.name} carries a date: not reproducible"
+
+
+def test_glued_negative_numbers_print_a_minus_sign(html_dir):
+    for docname in CHAPTERS:
+        for glued in main_content(soup(html_dir / f"{docname}.html")).select("span.pasted-text"):
+            assert not re.search(r"(?<![\w.])-\d", glued.get_text()), (docname, glued)
+
+
+def test_punctuation_after_inline_math_stays_on_its_line(html_dir):
+    for docname in CHAPTERS:
+        for math in main_content(soup(html_dir / f"{docname}.html")).select("span.math"):
+            after = math.next_sibling
+            if isinstance(after, str) and after[:1] in ".,;:)":
+                assert "gd-nowrap" in math.parent.get("class", []), (docname, after[:10])
+
+
+def test_markup_for_assistive_technology_and_no_script(html_dir):
+    for path in pages(html_dir):
+        page = soup(path)
+        assert page.html.get("data-theme") == "light", path  # a palette before any script
+        assert not page.select('[role="doc-biblioentry"]'), path

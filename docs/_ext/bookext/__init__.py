@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from sphinx.application import Sphinx
 
 
 def env_version() -> int:
@@ -27,3 +30,24 @@ def metadata(*, parallel_read_safe: bool = True) -> dict[str, Any]:
         "parallel_read_safe": parallel_read_safe,
         "parallel_write_safe": True,
     }
+
+
+def rewrite_pages(app: Sphinx, rewrite: Callable[[str, dict[str, Any]], str]) -> None:
+    """Pass the HTML of every page the builder writes through ``rewrite(html, context)``.
+
+    For the few fixes that can only be made to the page as rendered (markup that the theme's
+    templates write); each rewrite must leave a page it has already rewritten unchanged.
+    """
+
+    def wrap(app: Sphinx) -> None:
+        if app.builder.format != "html":
+            return
+        templates = app.builder.templates  # type: ignore[attr-defined]
+        render = templates.render
+
+        def rendered(template: str, context: dict[str, Any]) -> str:
+            return rewrite(render(template, context), context)
+
+        templates.render = rendered
+
+    app.connect("builder-inited", wrap)

@@ -50,8 +50,12 @@ _FIGURE_PLACEHOLDER = re.compile(r"<Figure size \d+x\d+ with \d+ Axes>")
 _ADDRESS = re.compile(r"\bat 0x[0-9a-fA-F]{6,}")
 
 
-def cache_key(package: Path) -> str:
-    """Sixteen hex digits that change whenever the package or the runtime changes."""
+def cache_key(package: Path, *settings: Path) -> str:
+    """Sixteen hex digits that change whenever the package or the runtime changes.
+
+    ``settings`` are further files that change what the cells produce (the kernels'
+    IPython configuration, say).
+    """
     digest = hashlib.sha256(f"python {platform.python_version()}\n".encode())
     for name in RUNTIME:
         try:
@@ -62,6 +66,8 @@ def cache_key(package: Path) -> str:
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
+    for path in settings:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
