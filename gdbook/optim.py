@@ -33,7 +33,10 @@ named by the run's :class:`StopReason`:
   while the loss stays finite (possible only with a gradient that is not the loss's) are
   not flagged;
 * **gradient tolerance** — :math:`\lVert\nabla L(\theta_t)\rVert \le` ``grad_tol``
-  (an exactly zero gradient always stops a run: no method can move from there);
+  (an exactly zero gradient stops a run wherever the method would stay put: always for
+  gradient descent; for :func:`full_batch`, only if the rule's step with a zero gradient
+  leaves :math:`\theta` unchanged, so momentum coasts on through such a point; never for
+  :func:`minibatch`, whose next batch's gradient is not the full one);
 * **relative gradient tolerance** —
   :math:`\lVert\nabla L(\theta_t)\rVert \le` ``grad_rtol`` :math:`\cdot
   \lVert\nabla L(\theta_0)\rVert`;
