@@ -19,6 +19,9 @@ work done, and the reason the run stopped):
   (:func:`batches` shows them). Any rule's ``lr`` may be a schedule from
   :mod:`gdbook.schedules`.
 
+One optimiser uses no gradient at all: :func:`anneal`, simulated annealing from many
+starts at once.
+
 Hyperparameters are keyword-only and named as in PyTorch (``lr``, ``momentum``,
 ``betas``, ``eps``, ``n_steps``, ``batch_size``, ...); bad values raise a
 :class:`ValueError` naming the argument.
@@ -58,6 +61,7 @@ import numpy.typing as npt
 
 from gdbook import _checks, _run
 from gdbook._adam import Adam
+from gdbook._anneal import anneal
 from gdbook._adaptive import Adagrad, RMSprop
 from gdbook._drivers import batches, full_batch, minibatch
 from gdbook._linesearch import backtracking_line_search, exact_line_search
@@ -89,6 +93,7 @@ __all__ = [  # noqa: RUF022 (the order of the API page, not the alphabet)
     "full_batch",
     "minibatch",
     "batches",
+    "anneal",
     "Trajectory",
     "StopReason",
     "DIVERGENCE_FACTOR",
