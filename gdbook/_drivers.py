@@ -70,7 +70,8 @@ def full_batch(
     where :math:`s_t` is the rule's state.
 
     ``full_batch(SGD(lr=eta), ...)`` takes exactly the steps of
-    :func:`gradient_descent` with ``lr=eta``.
+    :func:`gradient_descent` with ``lr=eta``. A point where the gradient is exactly zero
+    ends the run only if the rule would stay there: a velocity carries momentum on.
 
     Examples
     --------
@@ -80,9 +81,17 @@ def full_batch(
     >>> run.reason.value, run.n_steps, bool(np.abs(run.final).max() < 1e-8)
     ('grad_tol', 59, True)
     """
+    theta = _checks.vector(theta0, "theta0")
+    state = rule.init(theta)
+
+    def at_rest(point: FloatArray) -> bool:
+        # A zero gradient ends the run only where the rule would stay: a velocity (or
+        # weight decay) carries it on. ``state`` is always the state at ``point``.
+        return bool(np.array_equal(rule.step(point, np.zeros_like(point), state)[0], point))
+
     tols = (grad_tol, loss_tol, grad_rtol, loss_rtol)
-    run = _Run(loss, grad, theta0, n_steps=n_steps, tols=tols)
-    theta, g, state = run.theta, run.grad, rule.init(run.theta)
+    run = _Run(loss, grad, theta, n_steps=n_steps, tols=tols, at_rest=at_rest)
+    g = run.grad
     while not run.stopped:
         eta = lr_at(rule.lr, run.t)
         theta, state = rule.step(theta, g, state)
@@ -192,6 +201,7 @@ def minibatch(
         theta0,
         n_steps=epochs * per_epoch,
         tols=tols,
+        at_rest=lambda point: False,  # the next batch's gradient is not the full one
     )
     theta, state = run.theta, rule.init(run.theta)
     for _, order in zip(range(epochs), orders, strict=False):  # orders never ends

@@ -159,9 +159,13 @@ class _Run:
         lr: float = np.nan,
         tols: Tolerances = (None, None, None, None),
         stop_when_stalled: bool = False,
+        at_rest: Callable[[FloatArray], bool] | None = None,
     ) -> None:
         self._loss, self._grad, self._lr = loss, grad, lr
         self._stop_when_stalled = stop_when_stalled
+        # Whether the method stays put at a point where the gradient is exactly zero:
+        # true for gradient descent (the default), not for a rule with a velocity.
+        self._at_rest = at_rest if at_rest is not None else lambda theta: True
         self._n_steps = _checks.count(n_steps, "n_steps", minimum=0)
         names = ("grad_tol", "loss_tol", "grad_rtol", "loss_rtol")
         self._tols = {name: _tolerance(tol, name) for name, tol in zip(names, tols, strict=True)}
@@ -218,7 +222,7 @@ class _Run:
         # A non-finite theta has a NaN loss (see _record), so this covers theta too.
         if not (math.isfinite(value) and math.isfinite(size)) or value > ceiling:
             return StopReason.DIVERGED
-        if size == 0.0 or _below(size, tols["grad_tol"]):
+        if (size == 0.0 and self._at_rest(self.thetas[-1])) or _below(size, tols["grad_tol"]):
             return StopReason.GRAD_TOL
         if _below(size, tols["grad_rtol"], self.grad_norms[0]):
             return StopReason.GRAD_RTOL

@@ -19,6 +19,9 @@ work done, and the reason the run stopped):
   (:func:`batches` shows them). Any rule's ``lr`` may be a schedule from
   :mod:`gdbook.schedules`.
 
+One optimiser uses no gradient at all: :func:`anneal`, simulated annealing from many
+starts at once.
+
 Hyperparameters are keyword-only and named as in PyTorch (``lr``, ``momentum``,
 ``betas``, ``eps``, ``n_steps``, ``batch_size``, ...); bad values raise a
 :class:`ValueError` naming the argument.
@@ -33,7 +36,10 @@ named by the run's :class:`StopReason`:
   while the loss stays finite (possible only with a gradient that is not the loss's) are
   not flagged;
 * **gradient tolerance** — :math:`\lVert\nabla L(\theta_t)\rVert \le` ``grad_tol``
-  (an exactly zero gradient always stops a run: no method can move from there);
+  (an exactly zero gradient stops a run wherever the method would stay put: always for
+  gradient descent; for :func:`full_batch`, only if the rule's step with a zero gradient
+  leaves :math:`\theta` unchanged, so momentum coasts on through such a point; never for
+  :func:`minibatch`, whose next batch's gradient is not the full one);
 * **relative gradient tolerance** —
   :math:`\lVert\nabla L(\theta_t)\rVert \le` ``grad_rtol`` :math:`\cdot
   \lVert\nabla L(\theta_0)\rVert`;
@@ -55,6 +61,7 @@ import numpy.typing as npt
 
 from gdbook import _checks, _run
 from gdbook._adam import Adam
+from gdbook._anneal import anneal
 from gdbook._adaptive import Adagrad, RMSprop
 from gdbook._drivers import batches, full_batch, minibatch
 from gdbook._linesearch import backtracking_line_search, exact_line_search
@@ -86,6 +93,7 @@ __all__ = [  # noqa: RUF022 (the order of the API page, not the alphabet)
     "full_batch",
     "minibatch",
     "batches",
+    "anneal",
     "Trajectory",
     "StopReason",
     "DIVERGENCE_FACTOR",

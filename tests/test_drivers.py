@@ -220,3 +220,38 @@ def test_bad_input_to_batches_is_rejected(kwargs, name):
     args = {"n": 10, "batch_size": 3, "rng": np.random.default_rng(0), **kwargs}
     with pytest.raises(ValueError, match=name):
         optim.batches(args.pop("n"), **args)
+
+
+def test_a_zero_gradient_stops_gradient_descent_where_it_lands():
+    # On 1.5 x^2, lr = 1/3 lands exactly on the minimum in one step and would stay there.
+    line = surfaces.Quadratic([[3.0]], [0.0])
+    run = optim.full_batch(optim.SGD(lr=1 / 3), line, line.grad, [2.0], n_steps=10)
+    assert run.reason is StopReason.GRAD_TOL and run.n_steps == 1
+    assert run.final[0] == 0.0
+
+
+def test_momentum_coasts_through_a_point_of_zero_gradient():
+    # The same first step lands on the minimum, but the velocity carries momentum past it
+    # (v_0 = g_0, so theta_2 = -beta * theta_0): the run must go on, as torch.optim does.
+    line = surfaces.Quadratic([[3.0]], [0.0])
+    rule = optim.SGD(lr=1 / 3, momentum=0.7)
+    run = optim.full_batch(rule, line, line.grad, [2.0], n_steps=6)
+    assert run.reason is StopReason.MAX_STEPS and run.n_steps == 6
+    theta, state = np.array([2.0]), rule.init(np.array([2.0]))
+    for t in range(6):
+        theta, state = rule.step(theta, line.grad(theta), state)
+        assert run.thetas[t + 1][0] == theta[0]
+    assert run.thetas[1][0] == 0.0 and np.isclose(run.thetas[2][0], -0.7 * 2.0)
+
+
+def test_weight_decay_is_not_at_rest_where_the_loss_gradient_vanishes():
+    def flat(theta):  # a loss that is constant: its gradient is zero everywhere
+        return 0.0
+
+    def flat_grad(theta):
+        return np.zeros_like(theta)
+
+    decayed = optim.full_batch(optim.SGD(lr=0.1, weight_decay=0.5), flat, flat_grad, [1.0], n_steps=3)
+    assert decayed.n_steps == 3 and np.isclose(decayed.final[0], 0.95**3)
+    plain = optim.full_batch(optim.SGD(lr=0.1), flat, flat_grad, [1.0], n_steps=3)
+    assert plain.n_steps == 0 and plain.reason is StopReason.GRAD_TOL
