@@ -56,6 +56,7 @@ extensions = [
     "bookext.typography",
     "bookext.search",
     "bookext.assets",
+    "bookext.resume",
 ]
 
 root_doc = "index"
