@@ -57,6 +57,7 @@ extensions = [
     "bookext.search",
     "bookext.assets",
     "bookext.resume",
+    "bookext.sources",
 ]
 
 root_doc = "index"
