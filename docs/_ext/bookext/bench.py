@@ -111,7 +111,8 @@ class Book:
         # The copy of gdbook comes first on the path, for Sphinx and for the kernels.
         return {**os.environ, "PYTHONPATH": str(self.root)}
 
-    def build(self, *options: str) -> Build:
+    def build(self, *options: str, check: bool = True) -> Build:
+        """Build; a failure stops the benchmark unless ``check`` is false (then ``None``)."""
         self.count += 1
         log = self.logs / f"build-{self.count:03d}.log"
         with log.open("w") as output:
@@ -126,6 +127,8 @@ class Book:
             seconds = time.perf_counter() - start
         text = log.read_text()
         if process.returncode != 0:
+            if not check:
+                return Build(seconds, -1, str(log))
             sys.exit(f"The build failed (see {log}):\n{text[-3000:]}")
         executed = len(re.findall(r"Executed notebook in|^executed \S+ in", text, re.M))
         return Build(seconds, executed, str(log))
@@ -396,29 +399,27 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 results.add("package", book.build())
         # Every edit undone: the rebuild must give the clean build's site.
         print("history: rebuild after the edits, interrupted builds", flush=True)
-        book.build()
-        after_edits = book.digest()
+        reference = clean_digests[0]
+        report["identical"] = {"clean builds agree": all(d == reference for d in clean_digests)}
+
+        def compare(name: str) -> None:
+            # A rebuild that fails is a finding to report, not a reason to lose the rest.
+            build = book.build(check=False)
+            failed = [f"the build failed: see {build.log}"] if build.executed < 0 else []
+            report["identical"][name] = failed or _differences(reference, book.digest())
+
+        compare("rebuild after edits")
         # Killed while chapters execute, then run again.
         book.clean()
-        cold = median(results.runs["cold"])
-        deadline = time.perf_counter() + cold / 3
+        deadline = time.perf_counter() + median(results.runs["cold"]) / 3
         book.interrupted(lambda: time.perf_counter() > deadline)
-        book.build()
-        killed_executing = book.digest()
+        compare("killed while executing, then rebuilt")
         # Killed while pages are written, then run again.
         book.clean()
         pages = book.html / "part1"
         book.interrupted(lambda: pages.is_dir() and any(pages.glob("*.html")))
-        book.build()
-        killed_writing = book.digest()
-        reference = clean_digests[0]
-        report["identical"] = {
-            "clean builds agree": all(d == reference for d in clean_digests),
-            "rebuild after edits": _differences(reference, after_edits),
-            "killed while executing, then rebuilt": _differences(reference, killed_executing),
-            "killed while writing, then rebuilt": _differences(reference, killed_writing),
-            "files": len(reference),
-        }
+        compare("killed while writing, then rebuilt")
+        report["identical"]["files"] = len(reference)
         print("floors, nox, serve", flush=True)
         report["floors"] = floors(args.runs, book.docs)
         report["nox_startup"] = []
@@ -524,6 +525,8 @@ def table(report: dict[str, Any]) -> str:
             verdict = "yes" if differing else "NO"
         else:
             verdict = "identical" if not differing else f"{len(differing)} files differ"
+            if differing and differing[0].startswith("the build failed"):
+                verdict = "the rebuild failed"
         rows.append((f"Site byte for byte: {name}", verdict, f"{same.get('files')} files", ""))
     header = ("Measure", "Median", "Runs (chapters executed)", "Goal")
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
