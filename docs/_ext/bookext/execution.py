@@ -145,6 +145,8 @@ def _execute_ahead(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> N
     config = env.mystnb_config
     if workers(app) < 2 or config.execution_mode != "cache":
         return
+    if config.execution_in_temp or config.execution_excludepatterns:
+        return  # settings the book does not use and this pre-pass does not mirror
     cache = get_cache(config.execution_cache_path)
     pending = []
     for docname in docnames:
