@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import tarfile
 import tempfile
 from pathlib import Path
@@ -70,6 +71,26 @@ def serve(session: nox.Session) -> None:
         "--watch",
         str(ROOT / "gdbook"),
         *session.posargs,
+    )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Time the build (cold, rebuilds, each chapter) and weigh each page's first view."""
+    install(session, "docs", "serve", "test")
+    chromium = find_chromium(session)
+    session.run(
+        "python",
+        "-m",
+        "bookext.bench",
+        str(ROOT),
+        str(BUILD / "bench"),
+        "--chromium",
+        chromium,
+        "--nox",
+        f"{sys.executable} -m nox",
+        *session.posargs,
+        env={"PYTHONPATH": str(EXT), "GDBOOK_CHROMIUM": chromium},
     )
 
 

@@ -56,6 +56,8 @@ extensions = [
     "bookext.typography",
     "bookext.search",
     "bookext.assets",
+    "bookext.resume",
+    "bookext.sources",
 ]
 
 root_doc = "index"

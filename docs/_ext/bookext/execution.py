@@ -16,6 +16,14 @@ is a warning, so ``-W`` stops the build.
 
 A cell that raises stops the build with a :class:`CellFailure` naming the chapter's file,
 the cell's number and line, the exception, the cell's code and its traceback.
+
+Chapters execute side by side, one per core. Before Sphinx reads the pages it is about to
+read, :func:`_execute_ahead` runs every chapter the cache lacks, each in its own fresh
+kernel (exactly as myst-nb would, one after another), and stores the results in the
+cache; myst-nb then finds every chapter there. A chapter that failed is not stored: its
+failure is kept, and the parser reports it when it reaches that chapter. ``-D
+book_execution_workers=1`` turns the pre-pass off (myst-nb alone, chapter after chapter:
+the benchmark's serial baseline).
 """
 
 from __future__ import annotations
@@ -25,15 +33,21 @@ import os
 import platform
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from importlib import metadata as distributions
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
+from jupyter_cache.cache.db import NbProjectRecord
+from jupyter_cache.executors.utils import ExecutionResult, single_nb_execution
 from myst_nb.core.execute.base import ExecutionError
-from myst_nb.core.read import read_myst_markdown_notebook
+from myst_nb.core.read import create_nb_reader, read_myst_markdown_notebook
 from myst_nb.sphinx_ import Parser
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.errors import SphinxError
 from sphinx.util import logging
 
@@ -77,22 +91,109 @@ class CellFailure(SphinxError):
     category = "A chapter failed to execute"
 
 
+#: Chapters whose execution ahead of reading failed: source path -> nbclient's result.
+_FAILED: dict[str, ExecutionResult] = {}
+
+
 class BookParser(Parser):
     """myst-nb's parser, with execution failures reported by chapter, cell and line."""
 
     def parse(self, inputstring: str, document: Any) -> None:
+        env = document.settings.env
+        failed = _FAILED.pop(env.doc2path(env.docname).as_posix(), None)
+        if failed is not None:
+            if failed.exc_string:
+                logger.warning("Executing notebook failed:\n%s", failed.exc_string)
+            _fail(env, inputstring, failed.err)
         try:
             super().parse(inputstring, document)
         except ExecutionError as error:
-            env = document.settings.env
-            source = Path(env.doc2path(env.docname))
-            where = source.relative_to(Path(env.srcdir).parent).as_posix()
-            line, summary, report = describe(inputstring, error.__cause__)
-            logger.error("%s\n\n%s", summary, report, location=(env.docname, line))
-            # Raising (rather than only logging) stops the build before the environment
-            # is saved, so the failed chapter is read and executed again next time.
-            message = f"{where}:{line}: {summary}" if line else f"{where}: {summary}"
-            raise CellFailure(message) from None
+            _fail(env, inputstring, error.__cause__)
+
+
+def _fail(env: BuildEnvironment, inputstring: str, cause: BaseException | None) -> None:
+    """Report the failed cell of the chapter being read, and stop the build."""
+    source = Path(env.doc2path(env.docname))
+    where = source.relative_to(Path(env.srcdir).parent).as_posix()
+    line, summary, report = describe(inputstring, cause)
+    logger.error("%s\n\n%s", summary, report, location=(env.docname, line))
+    # Raising (rather than only logging) stops the build before the environment
+    # is saved, so the failed chapter is read and executed again next time.
+    message = f"{where}:{line}: {summary}" if line else f"{where}: {summary}"
+    raise CellFailure(message) from None
+
+
+def workers(app: Sphinx) -> int:
+    """How many chapters execute at once: ``book_execution_workers``, or one per core."""
+    chosen = int(app.config.book_execution_workers)
+    if chosen > 0:
+        return chosen
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _execute_ahead(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Execute, side by side, the chapters about to be read that the cache lacks.
+
+    Each chapter runs in its own fresh kernel, as myst-nb runs it (same notebook, working
+    folder, timeout and error policy); the kernels are separate processes, so threads
+    that wait for them are enough to keep every core busy.
+    """
+    _FAILED.clear()
+    config = env.mystnb_config
+    if workers(app) < 2 or config.execution_mode != "cache":
+        return
+    if config.execution_in_temp or config.execution_excludepatterns:
+        return  # settings the book does not use and this pre-pass does not mirror
+    cache = get_cache(config.execution_cache_path)
+    pending = []
+    for docname in docnames:
+        path = env.doc2path(docname)
+        text = path.read_text(encoding="utf-8")
+        reader = create_nb_reader(str(path), env.myst_config, config, text)
+        if reader is None:  # a plain Markdown page
+            continue
+        notebook = reader.read(text)
+        try:
+            cache.match_cache_notebook(notebook)
+        except KeyError:
+            pending.append((docname, path, notebook, reader.read_fmt))
+    if not pending:
+        return
+    count = min(workers(app), len(pending))
+    plural = "s" if len(pending) > 1 else ""
+    logger.info("executing %d chapter%s, %d at a time", len(pending), plural, count)
+
+    def execute(path: Path, notebook: Any) -> ExecutionResult:
+        return single_nb_execution(
+            notebook,
+            cwd=str(path.parent),
+            timeout=config.execution_timeout,
+            allow_errors=config.execution_allow_errors,
+            meta_override=True,
+        )
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        running = {pool.submit(execute, job[1], job[2]): job for job in pending}
+        # Each result is stored as it arrives: an interrupted build keeps what finished.
+        for future in as_completed(running):
+            docname, path, notebook, read_fmt = running[future]
+            result = future.result()
+            if result.err is not None:
+                logger.info("executing %s failed after %.1f s", docname, result.time)
+                _FAILED[path.as_posix()] = result
+                continue
+            logger.info("executed %s in %.1f s", docname, result.time)
+            reading = {"read_data": read_fmt} if read_fmt is not None else {}
+            record = cache.add_nb_to_project(str(path), **reading)
+            NbProjectRecord.remove_tracebacks([record.pk], cache.db)
+            cache.cache_notebook_bundle(
+                CacheBundleIn(notebook, record.uri, data={"execution_seconds": result.time}),
+                check_validity=False,
+                overwrite=True,
+            )
 
 
 def describe(text: str, cause: BaseException | None) -> tuple[int | None, str, str]:
@@ -153,6 +254,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     os.environ.pop("MPLBACKEND", None)
     app.setup_extension("myst_nb")
     app.add_source_parser(BookParser, override=True)
+    app.add_config_value("book_execution_workers", 0, "", types=frozenset({int}))
     app.connect("builder-inited", _prune_other_caches)
+    app.connect("env-before-read-docs", _execute_ahead)
     app.connect("doctree-resolved", _check_outputs)
     return metadata()
