@@ -67,6 +67,26 @@ def test_chapter_page(html_dir, version, docname):
     assert article.select("aside.footnote"), "a chapter ends with its references"
 
 
+def test_a_link_that_names_a_chapter_number_leads_to_that_chapter(html_dir):
+    # Prose writes "chapter 12" by hand around a link; if chapters ever moved, the
+    # typed number would be wrong while the link still worked. Typed numbers are a
+    # public contract too, so every link whose text is a chapter number is checked.
+    numbers = {f"{docname}.html": k + 1 for k, docname in enumerate(CHAPTERS)}
+    root = html_dir.resolve()
+    wrong = []
+    for path in pages(html_dir):
+        for link in soup(path).select("a.reference.internal[href]"):
+            named = re.fullmatch(r"[Cc]hapter\s+(\d+)", link.get_text(" ", strip=True))
+            if not named:
+                continue
+            target = urlsplit(link["href"]).path
+            page = (path.parent / unquote(target)).resolve() if target else path.resolve()
+            number = numbers.get(page.relative_to(root).as_posix())
+            if number != int(named[1]):
+                wrong.append(f"{path.relative_to(html_dir)}: {link.get_text()!r} -> {link['href']}")
+    assert not wrong, wrong
+
+
 @pytest.mark.parametrize("docname", APPENDICES)
 def test_appendix_page_is_numbered_by_its_letter(html_dir, docname):
     letter = APPENDICES[docname]
