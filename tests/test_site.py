@@ -76,7 +76,7 @@ def test_a_link_that_names_a_chapter_number_leads_to_that_chapter(html_dir):
     wrong = []
     for path in pages(html_dir):
         for link in soup(path).select("a.reference.internal[href]"):
-            named = re.fullmatch(r"[Cc]hapter\s+(\d+)", link.get_text(" ", strip=True))
+            named = re.fullmatch(r"[Cc]hapters?\s+(\d+)", link.get_text(" ", strip=True))
             if not named:
                 continue
             target = urlsplit(link["href"]).path
