@@ -7,7 +7,7 @@ import sys
 from book import DOCS, chapter_docnames
 
 sys.path.insert(0, str(DOCS / "_ext"))
-from bookext import words  # noqa: E402
+from bookext import words
 
 PAGE = """---
 file_format: mystnb

@@ -143,7 +143,9 @@ def count(text: str) -> Count:
                 or (name in {"{admonition}", "{prf:remark}"} and bool(_FOLDED_TITLE.match(rest)))
             )
             code = not directive or name in _CODE_DIRECTIVES
-            stack.append(_Block(marks, skipped, code, name == "{code-cell}", "\n".join(options), name))
+            stack.append(
+                _Block(marks, skipped, code, name == "{code-cell}", "\n".join(options), name)
+            )
             if not code and name not in {"{solution-start}", "{solution-end}"}:
                 paragraph.append(rest)  # a directive's title reads as prose
                 flush()
@@ -171,7 +173,7 @@ def _closes(line: str, fence: str) -> bool:
     """Whether a stripped line closes a block opened by ``fence``."""
     if fence == "$$":
         return line.startswith("$$")
-    return re.fullmatch(re.escape(fence[0]) + "{%d,}" % len(fence), line) is not None
+    return re.fullmatch(re.escape(fence[0]) + f"{{{len(fence)},}}", line) is not None
 
 
 def chapters(docs: Path, rev: str | None = None) -> list[str]:
@@ -190,7 +192,9 @@ def _read(path: Path, rev: str | None) -> str:
         return path.read_text(encoding="utf-8")
     root = subprocess.run(
         ["git", "-C", str(path.parent), "rev-parse", "--show-toplevel"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     relative = path.resolve().relative_to(Path(root).resolve()).as_posix()
     shown = subprocess.run(
@@ -201,23 +205,30 @@ def _read(path: Path, rev: str | None) -> str:
 
 def table(docs: Path, pages: list[str], rev: str | None = None) -> str:
     """A Markdown table of the main path of each page, with a total row."""
-    rows = ["| chapter | page | main-path words | code cells shown | hidden cells | optional words |",
-            "|---:|---|---:|---:|---:|---:|"]
+    header = ("chapter", "page", "main-path words", "code cells shown", "hidden cells")
+    rows = [_row(*header, "optional words"), "|---:|---|---:|---:|---:|---:|"]
     total = Count()
     for number, page in enumerate(pages, start=1):
         c = count(_read(docs / f"{page}.md", rev))
-        rows.append(f"| {number} | {page} | {c.words:,} | {c.cells} | {c.hidden_cells} | {c.optional_words:,} |")
+        rows.append(
+            _row(number, page, f"{c.words:,}", c.cells, c.hidden_cells, f"{c.optional_words:,}")
+        )
         total.words += c.words
         total.cells += c.cells
         total.hidden_cells += c.hidden_cells
         total.optional_words += c.optional_words
-    rows.append(f"| | total | {total.words:,} | {total.cells} | {total.hidden_cells} | {total.optional_words:,} |")
+    t = total
+    rows.append(_row("", "total", f"{t.words:,}", t.cells, t.hidden_cells, f"{t.optional_words:,}"))
     return "\n".join(rows)
+
+
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("pages", nargs="*", help="docnames such as part1/gradients (default: every chapter)")
+    parser.add_argument("pages", nargs="*", help="docnames (default: every chapter)")
     parser.add_argument("--rev", help="read the pages from this git commit")
     parser.add_argument("--show", action="store_true", help="print the main path's prose too")
     parser.add_argument("--docs", type=Path, default=Path(__file__).resolve().parents[2])
