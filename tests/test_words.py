@@ -113,3 +113,9 @@ def test_every_chapter_has_a_main_path_and_cells():
         c = words.count((DOCS / f"{page}.md").read_text(encoding="utf-8"))
         assert c.words > 500 and c.cells > 5, page
     assert "| total |" in words.table(DOCS, pages[:2])
+
+
+def test_a_listed_page_keeps_its_chapter_number():
+    pages = words.chapters(DOCS)
+    rows = words.table(DOCS, [pages[2]]).splitlines()
+    assert rows[2].startswith(f"| 3 | {pages[2]} |"), rows[2]

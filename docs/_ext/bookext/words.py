@@ -16,7 +16,9 @@ The main path is what is left of a page after taking out
   counted in neither column.
 
 A word is a run of letters or digits; a cross-reference or a glued number counts as one
-word, as it reads. Code cells shown are the main path's cells not tagged ``remove-cell``.
+word (its explicit title as the words of the title), so "{ref}`chapter 1 <x>`'s" counts
+three. Figure captions and alt text live in the options of code cells and are not
+counted. Code cells shown are the main path's cells not tagged ``remove-cell``.
 """
 
 from __future__ import annotations
@@ -208,8 +210,10 @@ def table(docs: Path, pages: list[str], rev: str | None = None) -> str:
     header = ("chapter", "page", "main-path words", "code cells shown", "hidden cells")
     rows = [_row(*header, "optional words"), "|---:|---|---:|---:|---:|---:|"]
     total = Count()
-    for number, page in enumerate(pages, start=1):
+    numbered = chapters(docs, rev)  # a page's chapter number, whichever pages are listed
+    for page in pages:
         c = count(_read(docs / f"{page}.md", rev))
+        number = numbered.index(page) + 1 if page in numbered else ""
         rows.append(
             _row(number, page, f"{c.words:,}", c.cells, c.hidden_cells, f"{c.optional_words:,}")
         )
