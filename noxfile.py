@@ -243,6 +243,13 @@ def lint(session: nox.Session) -> None:
 
 
 @nox.session(venv_backend="none")
+def words(session: nox.Session) -> None:
+    """Count each chapter's main path (words, code cells): -- [--rev COMMIT] [--show]."""
+    # A plain script: it needs only the standard library and git, so no environment.
+    session.run("python3", str(EXT / "bookext" / "words.py"), *session.posargs, external=True)
+
+
+@nox.session(venv_backend="none")
 def clean(session: nox.Session) -> None:
     """Delete the built book and the execution cache (a build never needs it to be correct)."""
     shutil.rmtree(BUILD, ignore_errors=True)
