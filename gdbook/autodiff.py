@@ -25,9 +25,7 @@ from gdbook._checks import FloatArray
 
 __all__ = ["Value", "value_and_grad"]
 
-_VALUE_EXPONENT = (
-    "the exponent must be a number, not a Value: write (y * x.log()).exp() for x ** y"
-)
+_VALUE_EXPONENT = "the exponent must be a number, not a Value: write (y * x.log()).exp() for x ** y"
 
 
 class Value:
