@@ -57,7 +57,8 @@ class Value:
     gradient of the graph from zero, so calling it twice gives the same gradients. An
     operation whose result or local derivative would not be a finite float64 number
     raises a ``ValueError`` that names the operation, rather than let an ``inf`` or a
-    ``nan`` reach the gradients.
+    ``nan`` into the graph. The backward pass does not check: a gradient, a product of
+    finite local derivatives, can still exceed float64 and come out ``inf``.
 
     Examples
     --------
@@ -238,7 +239,7 @@ def _number(x: object, name: str) -> float:
             f"{name} must be a single number, got a numpy array of shape {x.shape}: a Value "
             "holds one number, so apply the engine to each element (or use PyTorch)"
         )
-    if not isinstance(x, numbers.Real):
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):  # True is no number here
         raise TypeError(f"{name} must be a real number or a Value, got {type(x).__name__}: {x!r}")
     number = float(x)
     if not math.isfinite(number):
