@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +24,8 @@ from gdbook import _checks, functions
 from gdbook._checks import FloatArray
 
 __all__ = ["Value", "value_and_grad"]
+
+_VALUE_EXPONENT = "the exponent must be a number, not a Value: write (y * x.log()).exp() for x ** y"
 
 
 class Value:
@@ -52,7 +54,11 @@ class Value:
     where :math:`\partial v / \partial u` is the local derivative stored in :math:`v`.
     A value used twice has two children, and its gradient is the sum of both terms.
     Unlike PyTorch, which adds to ``.grad`` on every call, ``backward`` starts every
-    gradient of the graph from zero, so calling it twice gives the same gradients.
+    gradient of the graph from zero, so calling it twice gives the same gradients. An
+    operation whose result or local derivative would not be a finite float64 number
+    raises a ``ValueError`` that names the operation, rather than let an ``inf`` or a
+    ``nan`` into the graph. The backward pass does not check: a gradient, a product of
+    finite local derivatives, can still exceed float64 and come out ``inf``.
 
     Examples
     --------
@@ -75,6 +81,8 @@ class Value:
         label: str = "",
     ) -> None:
         self.data = _number(data, f"the result of {op!r}" if op else "data")
+        if not all(map(math.isfinite, local)):  # e.g. 1 / x for a tiny x: the slope overflows
+            raise ValueError(f"the derivatives of {op!r} must be finite, got {local}")
         self.grad = 0.0
         self.parents, self.op, self.local, self.label = parents, op, local, label
 
@@ -99,8 +107,16 @@ class Value:
 
     def __pow__(self, n: float) -> Value:
         n = _exponent(self.data, n)
-        local = n * self.data ** (n - 1) if n != 0 else 0.0
-        return Value(self.data**n, (self,), f"^{n:g}", (local,))
+        op = f"^{n:g}"
+        try:
+            local = n * self.data ** (n - 1) if n != 0 else 0.0
+            return Value(self.data**n, (self,), op, (local,))
+        except OverflowError:  # float ** raises where float * gives inf
+            raise ValueError(f"the result of {op!r} must be finite: {self.data!r} ** {n:g} "
+                             "or its derivative overflows float64") from None  # fmt: skip
+
+    def __rpow__(self, other: float) -> NoReturn:
+        raise TypeError(_VALUE_EXPONENT)
 
     def __neg__(self) -> Value:
         return Value(-self.data, (self,), "neg", (-1.0,))
@@ -119,7 +135,11 @@ class Value:
 
     def exp(self) -> Value:
         """:math:`e^x`, whose derivative is itself."""
-        e = math.exp(self.data)
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            raise ValueError(f"the result of 'exp' must be finite: exp({self.data!r}) "
+                             "overflows float64") from None  # fmt: skip
         return Value(e, (self,), "exp", (e,))
 
     def log(self) -> Value:
@@ -219,7 +239,7 @@ def _number(x: object, name: str) -> float:
             f"{name} must be a single number, got a numpy array of shape {x.shape}: a Value "
             "holds one number, so apply the engine to each element (or use PyTorch)"
         )
-    if not isinstance(x, numbers.Real):
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):  # True is no number here
         raise TypeError(f"{name} must be a real number or a Value, got {type(x).__name__}: {x!r}")
     number = float(x)
     if not math.isfinite(number):
@@ -234,9 +254,7 @@ def _value(x: object) -> Value:
 
 def _exponent(base: float, n: object) -> float:
     if isinstance(n, Value):
-        raise TypeError(
-            "the exponent must be a number, not a Value: write (y * x.log()).exp() for x ** y"
-        )
+        raise TypeError(_VALUE_EXPONENT)
     p = _number(n, "the exponent")
     if base < 0.0 and not p.is_integer():
         raise ValueError(f"a negative base to a non-integer power is not real: {base} ** {p}")

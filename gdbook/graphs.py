@@ -22,7 +22,7 @@ from matplotlib.path import Path
 from gdbook import _checks, _layered
 from gdbook.autodiff import Value
 
-__all__ = ["Layout", "draw", "figure_size", "layout"]
+__all__ = ["Layout", "draw", "figure_size", "layout", "routes"]
 
 Direction = Literal["down", "right"]
 
@@ -215,16 +215,13 @@ def draw(
     artists: list[Artist] = []
     for v, centre in plan.centres.items():
         artists += _draw_value(ax, v, centre, plan.box, direction, show_grad, v is root)
-    for (_, child, slot, points), (start, end) in zip(
-        plan.edges, _ends(plan, direction), strict=True
-    ):
-        path = Path([start, *points[1:-1], end])
-        arrow = FancyArrowPatch(path=path, arrowstyle="-|>", mutation_scale=9, lw=1.0,
-                                color="#444444", zorder=1)  # fmt: skip
+    for (_, child, slot, _), vertices in zip(plan.edges, routes(plan, direction), strict=True):
+        arrow = FancyArrowPatch(path=Path(vertices), arrowstyle="-|>", mutation_scale=9,
+                                lw=1.0, color="#444444", zorder=1)  # fmt: skip
         artists.append(ax.add_patch(arrow))
         if local:
-            last = start if len(points) == 2 else points[-2]  # the last segment's start
-            mid = ((last[0] + end[0]) / 2, (last[1] + end[1]) / 2)
+            (x0, y0), (x1, y1) = vertices[-2:]  # the last segment, into the child
+            mid = ((x0 + x1) / 2, (y0 + y1) / 2)
             artists.append(ax.text(*mid, _number(child.local[slot]), ha="center",
                                    va="center", fontsize=SMALL, zorder=3,
                                    bbox={"boxstyle": "round,pad=0.1", "fc": "white",
@@ -268,6 +265,46 @@ def _draw_value(
                                bbox={"boxstyle": "round,pad=0.25", "fc": "#eeeeee",
                                      "ec": "black", "lw": 0.8}))  # fmt: skip
     return artists
+
+
+def routes(plan: Layout, direction: Direction = "down") -> list[list[tuple[float, float]]]:
+    r"""The line each arrow of :func:`draw` follows, one list of points per edge of ``plan``.
+
+    Parameters
+    ----------
+    plan : Layout
+        From :func:`layout` with the same ``direction``.
+    direction : {"down", "right"}
+        As in :func:`layout`.
+
+    Returns
+    -------
+    list of list of tuple
+        From the edge of the parent's box to the tab of the child's, through each bend.
+
+    Notes
+    -----
+    A bend is crossed straight, over the whole depth of its layer, so that the slanted
+    parts of an edge lie between layers, where no box is, and never cut a box that sits
+    beside the bend.
+
+    Examples
+    --------
+    >>> w = Value(2.0, label="w")
+    >>> plan = layout(w**2 + w)  # w's second use skips a layer: one bend
+    >>> [len(route) for route in routes(plan)]
+    [2, 2, 4]
+    """
+    w, h = plan.box
+    lines = []
+    for (*_, points), (start, end) in zip(plan.edges, _ends(plan, direction), strict=True):
+        bends = points[1:-1]
+        if direction == "down":
+            across = [p for x, y in bends for p in ((x, y + h / 2), (x, y - h / 2))]
+        else:
+            across = [p for x, y in bends for p in ((x - w / 2, y), (x + w / 2, y))]
+        lines.append([start, *across, end])
+    return lines
 
 
 def _ends(

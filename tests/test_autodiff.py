@@ -199,6 +199,14 @@ def test_backward_starts_from_zero_every_time():
     assert y.grad == 1.0
 
 
+def test_backward_does_not_check_for_overflow():
+    # Every value and local derivative is finite; their product, the gradient, is not.
+    a = Value(1e-300)
+    out = (a * 1e200) * 1e200
+    out.backward()
+    assert math.isfinite(out.data) and a.grad == math.inf
+
+
 def test_deep_graphs_need_no_recursion():
     x = Value(1.0)
     y = x
@@ -260,8 +268,16 @@ def test_value_and_grad_matches_the_regression_gradient(rng):
         (lambda: np.ones(2) * Value(1.0), TypeError, r"numpy array of shape \(2,\)"),
         (lambda: Value(np.array(1.0)), TypeError, r"^data must be a single number"),
         (lambda: Value("1"), TypeError, r"^data must be a real number"),
+        (lambda: Value(True), TypeError, r"^data must be a real number or a Value, got bool"),
+        (lambda: Value(1.0) * False, TypeError, r"^the other operand must be a real num"),
         (lambda: Value(math.nan), ValueError, r"^data must be finite"),
         (lambda: Value(1e200) * 1e200, ValueError, r"^the result of '×' must be finite"),
+        (lambda: Value(710.0).exp(), ValueError, r"^the result of 'exp' must be finite"),
+        (lambda: Value(10.0) ** 400, ValueError, r"^the result of '\^400' must be finite"),
+        (lambda: Value(1e-200) ** -1, ValueError, r"^the result of '\^-1' .* or its deriv"),
+        (lambda: Value(1.0) / 1e-200, ValueError, r"^the derivatives of '÷' must be finite"),
+        (lambda: Value(1e-320).log(), ValueError, r"^the derivatives of 'log' must be fini"),
+        (lambda: 2.0 ** Value(3.0), TypeError, r"^the exponent must be a number, not a V"),
         (lambda: Value(1.0) + None, TypeError, r"^the other operand must be a real number"),
         (lambda: autodiff.value_and_grad(lambda w: 1.0, [1.0]), TypeError, r"^f must return"),
         (lambda: autodiff.value_and_grad(lambda w: w, []), ValueError, r"^theta"),

@@ -103,6 +103,31 @@ def test_layout_of_random_graphs(program):
         assert plan.layers[parent] < plan.layers[child]
 
 
+def used_twice() -> Value:
+    """w ** 2 + w + b: w's second use skips the layer of the square (chapter 14)."""
+    w, b = Value(2.0, label="w"), Value(3.0, label="b")
+    return w**2 + w + b
+
+
+@pytest.mark.parametrize("direction", ["down", "right"])
+@pytest.mark.parametrize("make", [regression_loss, ten_values, used_twice])
+def test_arrows_cut_no_box_but_their_own(make, direction):
+    plan = graphs.layout(make(), direction=direction)
+    w, h = plan.box
+    for (parent, child, _, _), route in zip(
+        plan.edges, graphs.routes(plan, direction), strict=True
+    ):
+        points = [
+            (x0 + s * (x1 - x0), y0 + s * (y1 - y0))
+            for (x0, y0), (x1, y1) in itertools.pairwise(route)
+            for s in np.linspace(0, 1, 101)
+        ]
+        for v, (cx, cy) in plan.centres.items():
+            if v is parent or v is child:
+                continue
+            assert not any(abs(x - cx) < w / 2 and abs(y - cy) < h / 2 for x, y in points)
+
+
 def test_layout_is_deterministic():
     first, second = graphs.layout(ten_values()), graphs.layout(ten_values())
     assert list(first.centres.values()) == list(second.centres.values())
