@@ -38,7 +38,8 @@ named by the run's :class:`StopReason`:
 * **gradient tolerance** — :math:`\lVert\nabla L(\theta_t)\rVert \le` ``grad_tol``
   (an exactly zero gradient stops a run wherever the method would stay put: always for
   gradient descent; for :func:`full_batch`, only if the rule's step with a zero gradient
-  leaves :math:`\theta` unchanged, so momentum coasts on through such a point; never for
+  leaves :math:`\theta` unchanged (or the step cap is reached), so momentum coasts on
+  through such a point; never for
   :func:`minibatch`, whose next batch's gradient is not the full one);
 * **relative gradient tolerance** —
   :math:`\lVert\nabla L(\theta_t)\rVert \le` ``grad_rtol`` :math:`\cdot
