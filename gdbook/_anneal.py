@@ -95,5 +95,7 @@ def anneal(
 def _values(loss: Losses, points: FloatArray) -> FloatArray:
     values = np.asarray(loss(points), dtype=np.float64)
     if values.shape != (len(points),):
-        raise ValueError(f"loss must return one value per start, shape {(len(points),)}, got {values.shape}")
+        raise ValueError(
+            f"loss must return one value per start, shape {(len(points),)}, got {values.shape}"
+        )
     return values

@@ -62,8 +62,8 @@ import numpy.typing as npt
 
 from gdbook import _checks, _run
 from gdbook._adam import Adam
-from gdbook._anneal import anneal
 from gdbook._adaptive import Adagrad, RMSprop
+from gdbook._anneal import anneal
 from gdbook._drivers import batches, full_batch, minibatch
 from gdbook._linesearch import backtracking_line_search, exact_line_search
 from gdbook._momentum import SGD, SutskeverMomentum

@@ -251,7 +251,8 @@ def test_weight_decay_is_not_at_rest_where_the_loss_gradient_vanishes():
     def flat_grad(theta):
         return np.zeros_like(theta)
 
-    decayed = optim.full_batch(optim.SGD(lr=0.1, weight_decay=0.5), flat, flat_grad, [1.0], n_steps=3)
+    decay = optim.SGD(lr=0.1, weight_decay=0.5)
+    decayed = optim.full_batch(decay, flat, flat_grad, [1.0], n_steps=3)
     assert decayed.n_steps == 3 and np.isclose(decayed.final[0], 0.95**3)
     plain = optim.full_batch(optim.SGD(lr=0.1), flat, flat_grad, [1.0], n_steps=3)
     assert plain.n_steps == 0 and plain.reason is StopReason.GRAD_TOL
