@@ -57,9 +57,11 @@ def anneal(
     .. math:: \min\bigl(1, \exp(-(f(x') - f(x)) / T_t)\bigr), \qquad
               T_t = T_0\,(1 - t / N),
 
-    the rule of Kirkpatrick, Gelatt and Vecchi (1983): always downhill, uphill ever
-    more rarely as :math:`T_t` falls. Each step draws ``rng.standard_normal`` of the
-    shape of ``starts``, then ``rng.random`` of shape ``(m,)``.
+    the Metropolis rule, as Kirkpatrick, Gelatt and Vecchi (1983) use it to anneal:
+    always downhill, uphill ever more rarely as :math:`T_t` falls (at :math:`T_0 = 0`
+    never). A proposal whose loss is NaN is never taken. Each step draws
+    ``rng.standard_normal`` of the shape of ``starts``, then ``rng.random`` of shape
+    ``(m,)``.
 
     Examples
     --------
@@ -93,5 +95,7 @@ def anneal(
 def _values(loss: Losses, points: FloatArray) -> FloatArray:
     values = np.asarray(loss(points), dtype=np.float64)
     if values.shape != (len(points),):
-        raise ValueError(f"loss must return one value per start, shape {(len(points),)}, got {values.shape}")
+        raise ValueError(
+            f"loss must return one value per start, shape {(len(points),)}, got {values.shape}"
+        )
     return values

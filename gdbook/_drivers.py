@@ -71,7 +71,10 @@ def full_batch(
 
     ``full_batch(SGD(lr=eta), ...)`` takes exactly the steps of
     :func:`gradient_descent` with ``lr=eta``. A point where the gradient is exactly zero
-    ends the run only if the rule would stay there: a velocity carries momentum on.
+    ends the run only if the rule's next step, with that zero gradient, would leave
+    :math:`\theta` where it is: a velocity carries momentum on. (At the step cap, where the
+    run ends anyway, no such step is tried, and a zero gradient is reported as
+    ``grad_tol``.)
 
     Examples
     --------
@@ -82,11 +85,16 @@ def full_batch(
     ('grad_tol', 59, True)
     """
     theta = _checks.vector(theta0, "theta0")
-    state = rule.init(theta)
+    state, t = rule.init(theta), 0
 
     def at_rest(point: FloatArray) -> bool:
         # A zero gradient ends the run only where the rule would stay: a velocity (or
-        # weight decay) carries it on. ``state`` is always the state at ``point``.
+        # weight decay) carries it on. ``state`` and ``t`` are always those at ``point``.
+        # At the step cap the run ends anyway, and the rule is not asked for a step (its
+        # schedule need not reach past the cap): a zero gradient there counts, as in
+        # gradient_descent.
+        if t == n_steps:
+            return True
         return bool(np.array_equal(rule.step(point, np.zeros_like(point), state)[0], point))
 
     tols = (grad_tol, loss_tol, grad_rtol, loss_rtol)
@@ -95,6 +103,7 @@ def full_batch(
     while not run.stopped:
         eta = lr_at(rule.lr, run.t)
         theta, state = rule.step(theta, g, state)
+        t += 1
         g = run.step_to(theta, lr=eta)
     return run.trajectory()
 

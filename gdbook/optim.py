@@ -38,7 +38,8 @@ named by the run's :class:`StopReason`:
 * **gradient tolerance** — :math:`\lVert\nabla L(\theta_t)\rVert \le` ``grad_tol``
   (an exactly zero gradient stops a run wherever the method would stay put: always for
   gradient descent; for :func:`full_batch`, only if the rule's step with a zero gradient
-  leaves :math:`\theta` unchanged, so momentum coasts on through such a point; never for
+  leaves :math:`\theta` unchanged (or the step cap is reached), so momentum coasts on
+  through such a point; never for
   :func:`minibatch`, whose next batch's gradient is not the full one);
 * **relative gradient tolerance** —
   :math:`\lVert\nabla L(\theta_t)\rVert \le` ``grad_rtol`` :math:`\cdot
@@ -61,8 +62,8 @@ import numpy.typing as npt
 
 from gdbook import _checks, _run
 from gdbook._adam import Adam
-from gdbook._anneal import anneal
 from gdbook._adaptive import Adagrad, RMSprop
+from gdbook._anneal import anneal
 from gdbook._drivers import batches, full_batch, minibatch
 from gdbook._linesearch import backtracking_line_search, exact_line_search
 from gdbook._momentum import SGD, SutskeverMomentum

@@ -82,3 +82,36 @@ def test_bad_input_is_rejected(kwargs, name):
 def test_an_rng_that_is_not_a_generator_is_rejected():
     with pytest.raises(WrongKindError, match="rng"):
         optim.anneal(np.abs, [1.0], scale=1.0, temperature=1.0, n_steps=3, rng=0)
+
+
+def test_every_run_follows_the_documented_steps_one_start_at_a_time():
+    # A plain loop written from the docstring: T_t = T0 (1 - t/N); per step, all the
+    # normal moves first, then one uniform per run; accept if f(x') <= f(x) or
+    # u < exp(-(f(x') - f(x)) / T_t). Pins the schedule and the order of the draws.
+    def loss(points):
+        return np.sum(np.sin(3 * points) + points**2, axis=1)
+
+    starts = np.random.default_rng(6).normal(size=(40, 2))
+    T0, N, s = 0.7, 25, 0.4
+    ends = optim.anneal(loss, starts, scale=s, temperature=T0, n_steps=N,
+                        rng=np.random.default_rng(7))  # fmt: skip
+    rng, x = np.random.default_rng(7), [row.copy() for row in starts]
+    for t in range(N):
+        T = T0 * (1 - t / N)
+        xis, us = rng.standard_normal(starts.shape), rng.random(len(starts))
+        for i in range(len(x)):
+            proposal = x[i] + s * xis[i]
+            rise = loss(proposal[None])[0] - loss(x[i][None])[0]
+            if rise <= 0 or us[i] < math.exp(-rise / T):
+                x[i] = proposal
+    np.testing.assert_allclose(ends, np.array(x), rtol=0, atol=1e-12)
+    assert not np.array_equal(ends, starts)
+
+
+def test_proposals_with_a_nan_loss_are_never_taken():
+    def half_line(x):  # undefined left of 0
+        return np.where(x >= 0, x, np.nan)
+
+    ends = optim.anneal(half_line, np.full(500, 0.1), scale=1.0, temperature=10.0,
+                        n_steps=100, rng=np.random.default_rng(8))  # fmt: skip
+    assert np.all(ends >= 0) and np.mean(ends != 0.1) > 0.9

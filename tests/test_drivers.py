@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gdbook import data, linreg, optim, surfaces
+from gdbook import data, linreg, optim, schedules, surfaces
 from gdbook.optim import StopReason
 
 
@@ -251,7 +251,20 @@ def test_weight_decay_is_not_at_rest_where_the_loss_gradient_vanishes():
     def flat_grad(theta):
         return np.zeros_like(theta)
 
-    decayed = optim.full_batch(optim.SGD(lr=0.1, weight_decay=0.5), flat, flat_grad, [1.0], n_steps=3)
+    decay = optim.SGD(lr=0.1, weight_decay=0.5)
+    decayed = optim.full_batch(decay, flat, flat_grad, [1.0], n_steps=3)
     assert decayed.n_steps == 3 and np.isclose(decayed.final[0], 0.95**3)
     plain = optim.full_batch(optim.SGD(lr=0.1), flat, flat_grad, [1.0], n_steps=3)
     assert plain.n_steps == 0 and plain.reason is StopReason.GRAD_TOL
+
+
+def test_a_zero_gradient_at_the_step_cap_asks_no_learning_rate_past_it():
+    # The first step lands on the minimum, at the cap. A schedule defined only for the
+    # steps the run takes (a cosine down to 0 at T_max, a list) must not be asked for
+    # lr(n_steps): the run ends there anyway, reporting the zero gradient as gradient
+    # descent does.
+    line = surfaces.Quadratic([[3.0]], [0.0])
+    etas = [1 / 3]
+    for lr in (schedules.cosine(lr=1 / 3, T_max=1), lambda t: etas[t]):
+        run = optim.full_batch(optim.SGD(lr=lr), line, line.grad, [2.0], n_steps=1)
+        assert run.reason is StopReason.GRAD_TOL and run.final[0] == 0.0
