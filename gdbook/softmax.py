@@ -54,7 +54,8 @@ def softmax(logits: npt.ArrayLike) -> FloatArray:
            [1. , 0. ]])
     """
     Z = _logits(logits)
-    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    with np.errstate(over="ignore"):  # a gap beyond float64's range is -inf: e^-inf = 0
+        e = np.exp(Z - Z.max(axis=1, keepdims=True))
     probabilities: FloatArray = e / e.sum(axis=1, keepdims=True)
     return probabilities
 
@@ -97,9 +98,12 @@ def cross_entropy_with_logits(logits: npt.ArrayLike, y: npt.ArrayLike) -> float:
     Z, labels = _multiclass(logits, y)
     rows, top = np.arange(labels.size), Z.argmax(axis=1)
     m = Z[rows, top]
-    rest = np.exp(Z - m[:, None])
-    rest[rows, top] = 0.0  # the largest term, e^0 = 1, is the 1 of log1p
-    return float(np.mean((m - Z[rows, labels]) + np.log1p(rest.sum(axis=1))))
+    # Logits further apart than float64's range: the gap is -inf (its exponential is
+    # exactly 0) and a loss beyond the largest float64 is inf, as rounding would give.
+    with np.errstate(over="ignore"):
+        rest = np.exp(Z - m[:, None])
+        rest[rows, top] = 0.0  # the largest term, e^0 = 1, is the 1 of log1p
+        return float(np.mean((m - Z[rows, labels]) + np.log1p(rest.sum(axis=1))))
 
 
 def cross_entropy_with_logits_grad(logits: npt.ArrayLike, y: npt.ArrayLike) -> FloatArray:
