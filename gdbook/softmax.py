@@ -37,15 +37,17 @@ def softmax(logits: npt.ArrayLike) -> FloatArray:
     Returns
     -------
     numpy.ndarray of float64, shape (n, C)
-        :math:`p_{ic} = e^{z_{ic}} / \sum_k e^{z_{ik}}`; each row sums to 1.
+        :math:`\hat y_{ic} = e^{z_{ic}} / \sum_k e^{z_{ik}}`; each row sums to 1.
 
     Notes
     -----
-    .. math:: p_{ic} = \frac{e^{z_{ic} - m_i}}{\sum_k e^{z_{ik} - m_i}},
+    .. math:: \hat y_{ic} = \frac{e^{z_{ic} - m_i}}{\sum_k e^{z_{ik} - m_i}},
               \qquad m_i = \max_k z_{ik}
 
     Subtracting :math:`m_i` changes nothing mathematically, and makes the largest
-    exponential :math:`e^0 = 1`: nothing overflows.
+    exponential :math:`e^0 = 1`: nothing overflows. (Logits further apart than
+    float64's range, about :math:`1.8 \times 10^{308}`, give a gap of :math:`-\infty`,
+    whose exponential is exactly 0.)
 
     Examples
     --------
@@ -54,7 +56,8 @@ def softmax(logits: npt.ArrayLike) -> FloatArray:
            [1. , 0. ]])
     """
     Z = _logits(logits)
-    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    with np.errstate(over="ignore"):  # a gap beyond float64's range is -inf: e^-inf = 0
+        e = np.exp(Z - Z.max(axis=1, keepdims=True))
     probabilities: FloatArray = e / e.sum(axis=1, keepdims=True)
     return probabilities
 
@@ -72,20 +75,22 @@ def cross_entropy_with_logits(logits: npt.ArrayLike, y: npt.ArrayLike) -> float:
     Returns
     -------
     float
-        The mean of :math:`-\ln p_{i y_i}`, with :math:`p` the :func:`softmax`.
+        The mean of :math:`-\ln \hat y_{i y_i}`, with :math:`\hat y` the :func:`softmax`.
 
     Notes
     -----
     .. math::
 
         \begin{aligned}
-        \ell_i &= -\ln p_{i y_i} = \ln \sum_k e^{z_{ik} - z_{i y_i}} \\
+        \ell_i &= -\ln \hat y_{i y_i} = \ln \sum_k e^{z_{ik} - z_{i y_i}} \\
                 &= (m_i - z_{i y_i}) + \ln\Bigl(1 + \sum_{k \ne k_i} e^{z_{ik} - m_i}\Bigr)
         \end{aligned}
 
     with :math:`m_i = z_{i k_i}` the largest logit of row :math:`i`. Every exponent is
     at most 0, so nothing overflows, and the last logarithm is computed with ``log1p``,
     so a loss of :math:`10^{-20}` (a confident, correct prediction) keeps its digits.
+    A loss beyond the largest float64 (logits further apart than its range) is
+    ``inf``, without a warning, as rounding the exact value would give.
     At zero logits every class has probability :math:`1/C` and the loss is
     :math:`\ln C`.
 
@@ -97,9 +102,12 @@ def cross_entropy_with_logits(logits: npt.ArrayLike, y: npt.ArrayLike) -> float:
     Z, labels = _multiclass(logits, y)
     rows, top = np.arange(labels.size), Z.argmax(axis=1)
     m = Z[rows, top]
-    rest = np.exp(Z - m[:, None])
-    rest[rows, top] = 0.0  # the largest term, e^0 = 1, is the 1 of log1p
-    return float(np.mean((m - Z[rows, labels]) + np.log1p(rest.sum(axis=1))))
+    # Logits further apart than float64's range: the gap is -inf (its exponential is
+    # exactly 0) and a loss beyond the largest float64 is inf, as rounding would give.
+    with np.errstate(over="ignore"):
+        rest = np.exp(Z - m[:, None])
+        rest[rows, top] = 0.0  # the largest term, e^0 = 1, is the 1 of log1p
+        return float(np.mean((m - Z[rows, labels]) + np.log1p(rest.sum(axis=1))))
 
 
 def cross_entropy_with_logits_grad(logits: npt.ArrayLike, y: npt.ArrayLike) -> FloatArray:
@@ -115,15 +123,15 @@ def cross_entropy_with_logits_grad(logits: npt.ArrayLike, y: npt.ArrayLike) -> F
     Returns
     -------
     numpy.ndarray of float64, shape (n, C)
-        :math:`(p_{ic} - [c = y_i]) / n`: probabilities minus the one-hot labels.
+        :math:`(\hat y_{ic} - [c = y_i]) / n`: probabilities minus the one-hot labels.
 
     Notes
     -----
-    .. math:: \frac{\partial \ell_i}{\partial z_{ic}} = p_{ic} - [c = y_i]
+    .. math:: \frac{\partial \ell_i}{\partial z_{ic}} = \hat y_{ic} - [c = y_i]
 
-    The entry of the true class, :math:`p_{i y_i} - 1`, is computed as
-    :math:`-\sum_{c \ne y_i} p_{ic}`, which does not cancel when :math:`p_{i y_i}` is
-    close to 1.
+    The entry of the true class, :math:`\hat y_{i y_i} - 1`, is computed as
+    :math:`-\sum_{c \ne y_i} \hat y_{ic}`, which does not cancel when
+    :math:`\hat y_{i y_i}` is close to 1.
 
     Examples
     --------

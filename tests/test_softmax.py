@@ -131,6 +131,16 @@ def test_huge_logits_do_not_overflow():
     np.testing.assert_array_equal(softmax.softmax(Z), [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
 
 
+def test_logits_further_apart_than_the_float64_range():
+    # 1e308 - (-1e308) overflows; the probabilities and gradient are still exact, without a
+    # warning (pytest turns warnings into errors), and a loss of 2e308 rounds to inf.
+    Z = np.array([[1e308, -1e308]])
+    np.testing.assert_array_equal(softmax.softmax(Z), [[1.0, 0.0]])
+    assert softmax.cross_entropy_with_logits(Z, [0]) == 0.0
+    assert softmax.cross_entropy_with_logits(Z, [1]) == np.inf
+    np.testing.assert_array_equal(softmax.cross_entropy_with_logits_grad(Z, [1]), [[1.0, -1.0]])
+
+
 @pytest.mark.parametrize(
     ("call", "message"),
     [
