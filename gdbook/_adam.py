@@ -52,29 +52,31 @@ class Adam:
     Notes
     -----
     With :math:`g_t = \nabla L(\theta_t) + \lambda\theta_t`, coordinate by coordinate,
-    :math:`m_{-1} = v_{-1} = 0` and :math:`k = t + 1` the number of the step,
+    :math:`m_{-1} = s_{-1} = 0` and :math:`k = t + 1` the number of the step,
 
     .. math::
 
         \begin{aligned}
         m_t &= \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \\
-        v_t &= \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2, \\
+        s_t &= \beta_2 s_{t-1} + (1 - \beta_2)\, g_t^2, \\
         \hat m_t &= m_t / (1 - \beta_1^k), \quad
-        \hat v_t = v_t / (1 - \beta_2^k), \\
-        \theta_{t+1} &= \theta_t - \eta_t\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon} .
+        \hat s_t = s_t / (1 - \beta_2^k), \\
+        \theta_{t+1} &= \theta_t - \eta_t\, \frac{\hat m_t}{\sqrt{\hat s_t} + \epsilon} .
         \end{aligned}
 
-    On the first step :math:`\hat m_0 = g_0` and :math:`\sqrt{\hat v_0} = |g_0|`, so every
+    PyTorch calls :math:`m_t` and :math:`s_t` ``exp_avg`` and ``exp_avg_sq`` (Kingma and
+    Ba write :math:`v_t` for :math:`s_t`; the book keeps :math:`v` for momentum's velocity).
+    On the first step :math:`\hat m_0 = g_0` and :math:`\sqrt{\hat s_0} = |g_0|`, so every
     coordinate moves by about :math:`\eta`, whatever the gradient's scale; without the
     correction it moves by :math:`\eta (1 - \beta_1)/\sqrt{1 - \beta_2}`, about
     :math:`3.16\,\eta` with the default betas.
 
-    :math:`\epsilon` is added to :math:`\sqrt{\hat v_t}`, as in PyTorch and in Algorithm 1
+    :math:`\epsilon` is added to :math:`\sqrt{\hat s_t}`, as in PyTorch and in Algorithm 1
     of Kingma and Ba (2015). Their faster form at the end of section 2, which
     TensorFlow's Adam follows, adds :math:`\hat\epsilon` to the uncorrected
-    :math:`\sqrt{v_t}`: it is the same update only for
+    :math:`\sqrt{s_t}`: it is the same update only for
     :math:`\hat\epsilon = \epsilon\sqrt{1 - \beta_2^k}`, and the difference matters when
-    :math:`\sqrt{\hat v_t}` is not much larger than :math:`\epsilon`. The defaults are
+    :math:`\sqrt{\hat s_t}` is not much larger than :math:`\epsilon`. The defaults are
     PyTorch's.
 
     Examples
