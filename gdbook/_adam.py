@@ -128,9 +128,9 @@ class Adam:
         else:
             g = _rule.decay(grad, theta, self.weight_decay)
         m = b1 * state.exp_avg + (1 - b1) * g
-        v = b2 * state.exp_avg_sq + (1 - b2) * g * g
-        v_max = np.maximum(state.max_exp_avg_sq, v) if self.amsgrad else state.max_exp_avg_sq
-        m_hat, v_hat = m, v_max if self.amsgrad else v
+        s = b2 * state.exp_avg_sq + (1 - b2) * g * g
+        s_max = np.maximum(state.max_exp_avg_sq, s) if self.amsgrad else state.max_exp_avg_sq
+        m_hat, s_hat = m, s_max if self.amsgrad else s
         if self.bias_correction:
-            m_hat, v_hat = m_hat / (1 - b1**k), v_hat / (1 - b2**k)
-        return theta - eta * m_hat / (np.sqrt(v_hat) + self.eps), AdamState(k, m, v, v_max)
+            m_hat, s_hat = m_hat / (1 - b1**k), s_hat / (1 - b2**k)
+        return theta - eta * m_hat / (np.sqrt(s_hat) + self.eps), AdamState(k, m, s, s_max)

@@ -186,8 +186,8 @@ class RMSprop:
         """One update: the next parameters and state."""
         eta, a = lr_at(self.lr, state.step), self.alpha
         g = _rule.decay(grad, theta, self.weight_decay)
-        r = a * state.square_avg + (1 - a) * g * g
+        s = a * state.square_avg + (1 - a) * g * g
         g_bar = a * state.grad_avg + (1 - a) * g if self.centered else state.grad_avg
-        scaled = g / (np.sqrt(r - g_bar * g_bar if self.centered else r) + self.eps)
+        scaled = g / (np.sqrt(s - g_bar * g_bar if self.centered else s) + self.eps)
         b = self.momentum * state.momentum_buffer + scaled if self.momentum else scaled
-        return theta - eta * b, RMSpropState(state.step + 1, r, g_bar, b)
+        return theta - eta * b, RMSpropState(state.step + 1, s, g_bar, b)
