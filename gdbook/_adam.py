@@ -52,29 +52,31 @@ class Adam:
     Notes
     -----
     With :math:`g_t = \nabla L(\theta_t) + \lambda\theta_t`, coordinate by coordinate,
-    :math:`m_{-1} = v_{-1} = 0` and :math:`k = t + 1` the number of the step,
+    :math:`m_{-1} = s_{-1} = 0` and :math:`k = t + 1` the number of the step,
 
     .. math::
 
         \begin{aligned}
         m_t &= \beta_1 m_{t-1} + (1 - \beta_1)\, g_t, \\
-        v_t &= \beta_2 v_{t-1} + (1 - \beta_2)\, g_t^2, \\
+        s_t &= \beta_2 s_{t-1} + (1 - \beta_2)\, g_t^2, \\
         \hat m_t &= m_t / (1 - \beta_1^k), \quad
-        \hat v_t = v_t / (1 - \beta_2^k), \\
-        \theta_{t+1} &= \theta_t - \eta_t\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon} .
+        \hat s_t = s_t / (1 - \beta_2^k), \\
+        \theta_{t+1} &= \theta_t - \eta_t\, \frac{\hat m_t}{\sqrt{\hat s_t} + \epsilon} .
         \end{aligned}
 
-    On the first step :math:`\hat m_0 = g_0` and :math:`\sqrt{\hat v_0} = |g_0|`, so every
+    PyTorch calls :math:`m_t` and :math:`s_t` ``exp_avg`` and ``exp_avg_sq`` (Kingma and
+    Ba write :math:`v_t` for :math:`s_t`; the book keeps :math:`v` for momentum's velocity).
+    On the first step :math:`\hat m_0 = g_0` and :math:`\sqrt{\hat s_0} = |g_0|`, so every
     coordinate moves by about :math:`\eta`, whatever the gradient's scale; without the
     correction it moves by :math:`\eta (1 - \beta_1)/\sqrt{1 - \beta_2}`, about
     :math:`3.16\,\eta` with the default betas.
 
-    :math:`\epsilon` is added to :math:`\sqrt{\hat v_t}`, as in PyTorch and in Algorithm 1
+    :math:`\epsilon` is added to :math:`\sqrt{\hat s_t}`, as in PyTorch and in Algorithm 1
     of Kingma and Ba (2015). Their faster form at the end of section 2, which
     TensorFlow's Adam follows, adds :math:`\hat\epsilon` to the uncorrected
-    :math:`\sqrt{v_t}`: it is the same update only for
+    :math:`\sqrt{s_t}`: it is the same update only for
     :math:`\hat\epsilon = \epsilon\sqrt{1 - \beta_2^k}`, and the difference matters when
-    :math:`\sqrt{\hat v_t}` is not much larger than :math:`\epsilon`. The defaults are
+    :math:`\sqrt{\hat s_t}` is not much larger than :math:`\epsilon`. The defaults are
     PyTorch's.
 
     Examples
@@ -126,9 +128,9 @@ class Adam:
         else:
             g = _rule.decay(grad, theta, self.weight_decay)
         m = b1 * state.exp_avg + (1 - b1) * g
-        v = b2 * state.exp_avg_sq + (1 - b2) * g * g
-        v_max = np.maximum(state.max_exp_avg_sq, v) if self.amsgrad else state.max_exp_avg_sq
-        m_hat, v_hat = m, v_max if self.amsgrad else v
+        s = b2 * state.exp_avg_sq + (1 - b2) * g * g
+        s_max = np.maximum(state.max_exp_avg_sq, s) if self.amsgrad else state.max_exp_avg_sq
+        m_hat, s_hat = m, s_max if self.amsgrad else s
         if self.bias_correction:
-            m_hat, v_hat = m_hat / (1 - b1**k), v_hat / (1 - b2**k)
-        return theta - eta * m_hat / (np.sqrt(v_hat) + self.eps), AdamState(k, m, v, v_max)
+            m_hat, s_hat = m_hat / (1 - b1**k), s_hat / (1 - b2**k)
+        return theta - eta * m_hat / (np.sqrt(s_hat) + self.eps), AdamState(k, m, s, s_max)

@@ -137,14 +137,14 @@ class RMSprop:
     .. math::
 
         \begin{aligned}
-        r_t &= \alpha r_{t-1} + (1 - \alpha)\, g_t^2, \\
-        \theta_{t+1} &= \theta_t - \eta_t\, \frac{g_t}{\sqrt{r_t} + \epsilon} .
+        s_t &= \alpha s_{t-1} + (1 - \alpha)\, g_t^2, \\
+        \theta_{t+1} &= \theta_t - \eta_t\, \frac{g_t}{\sqrt{s_t} + \epsilon} .
         \end{aligned}
 
     Unlike Adagrad's sum, the average forgets old gradients, so the step does not shrink
     for ever. With ``centered``, :math:`\bar g_t = \alpha\bar g_{t-1} + (1 - \alpha) g_t`
-    and :math:`\sqrt{r_t}` becomes :math:`\sqrt{r_t - \bar g_t^2}`; with momentum
-    :math:`\beta > 0`, :math:`b_t = \beta b_{t-1} + g_t / (\sqrt{r_t} + \epsilon)` and
+    and :math:`\sqrt{s_t}` becomes :math:`\sqrt{s_t - \bar g_t^2}`; with momentum
+    :math:`\beta > 0`, :math:`b_t = \beta b_{t-1} + g_t / (\sqrt{s_t} + \epsilon)` and
     :math:`\theta_{t+1} = \theta_t - \eta_t b_t`. The defaults are PyTorch's.
 
     Examples
@@ -186,8 +186,8 @@ class RMSprop:
         """One update: the next parameters and state."""
         eta, a = lr_at(self.lr, state.step), self.alpha
         g = _rule.decay(grad, theta, self.weight_decay)
-        r = a * state.square_avg + (1 - a) * g * g
+        s = a * state.square_avg + (1 - a) * g * g
         g_bar = a * state.grad_avg + (1 - a) * g if self.centered else state.grad_avg
-        scaled = g / (np.sqrt(r - g_bar * g_bar if self.centered else r) + self.eps)
+        scaled = g / (np.sqrt(s - g_bar * g_bar if self.centered else s) + self.eps)
         b = self.momentum * state.momentum_buffer + scaled if self.momentum else scaled
-        return theta - eta * b, RMSpropState(state.step + 1, r, g_bar, b)
+        return theta - eta * b, RMSpropState(state.step + 1, s, g_bar, b)
