@@ -24,6 +24,8 @@ NEEDED_BY: dict[str, tuple[str, ...]] = {
     "sphinx-design.min.css": ('class="sd-', " sd-"),
     "proof.css": ('class="proof ',),
     "exercise.css": ('class="exercise ', 'class="solution '),
+    "explore.js": ('class="gd-explore"',),
+    "explore.css": ('class="gd-explore"',),
 }
 
 
