@@ -340,21 +340,31 @@ def _encode(line: Line2D, xy: np.ndarray, width: float, height: float) -> list[i
         pts = line.get_transform().transform(np.asarray(xy, dtype=float)) * scale
     pts[:, 1] = height - pts[:, 1]
     pts = pts[np.isfinite(pts).all(axis=1)]
-    # A diverging path leaves the figure: keep it up to the first point far outside,
-    # pulled back along its last segment so that what shows keeps its direction.
+    # Points far outside the figure (a diverging path, a log scale near 0) are not
+    # drawn; the segments that join them to points inside are cut at a box three times
+    # the figure's size, so that what shows keeps its direction.
     low, high = np.array([-width, -height]), np.array([2 * width, 2 * height])
-    outside = np.flatnonzero(((pts < low) | (pts > high)).any(axis=1))
-    if outside.size:
-        end = outside[0]
-        if end > 0:
-            a, b = pts[end - 1], pts[end]
-            limits = np.where(b > a, high, low)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                share = np.nanmin(np.where(b != a, (limits - a) / (b - a), np.inf))
-            pts[end] = a + min(max(share, 0.0), 1.0) * (b - a)
-        pts = pts[: end + 1]
+    far = np.any((pts < low) | (pts > high), axis=1).tolist()
+    kept = []
+    for i in range(len(pts)):
+        if not far[i]:
+            kept.append(pts[i])
+            continue
+        for j in (i - 1, i + 1):  # a neighbour inside: cut the segment towards it
+            if 0 <= j < len(pts) and not far[j]:
+                kept.append(_cut(pts[j], pts[i], low, high))
+    pts = np.array(kept).reshape(-1, 2)
     tenths = np.rint(pts * _SCALE).astype(np.int64)
     return np.diff(tenths, axis=0, prepend=np.zeros((1, 2), np.int64)).ravel().tolist()
+
+
+def _cut(inside: np.ndarray, outside: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """The point where the segment from ``inside`` to ``outside`` leaves the box."""
+    limits = np.where(outside > inside, high, low)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(outside != inside, (limits - inside) / (outside - inside), np.inf)
+    cut: np.ndarray = inside + min(max(float(np.nanmin(share)), 0.0), 1.0) * (outside - inside)
+    return cut
 
 
 def _html(data: dict[str, Any], drawing: str, alt: str, status: str) -> str:
@@ -375,7 +385,7 @@ def _html(data: dict[str, Any], drawing: str, alt: str, status: str) -> str:
             f'<div class="gd-explore-slider"><label for="{ident}">{html.escape(s["label"])}</label>'
             f'<input type="range" id="{ident}" min="0" max="{len(s["values"]) - 1}" step="1" '
             f'value="{s["default"]}" aria-valuetext="{html.escape(value)}">'
-            f'<output for="{ident}">{html.escape(value)}</output></div>'
+            f'<output for="{ident}" aria-hidden="true">{html.escape(value)}</output></div>'
         )
     payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
     return (

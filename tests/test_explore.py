@@ -81,8 +81,8 @@ def test_every_grid_point_is_a_fresh_run_of_the_optimiser(shown):
             if m == len(want):  # every point, to the nearest tenth of an SVG unit
                 np.testing.assert_allclose(drawn, want, atol=0.05 + 1e-9)
                 continue
-            # A diverging run is cut after its first point far outside the drawing,
-            # that point pulled back along its segment.
+            # A diverging run ends at its first point far outside the drawing, pulled
+            # back along its segment.
             np.testing.assert_allclose(drawn[:-1], want[: m - 1], atol=0.05 + 1e-9)
             a, b_, end = want[m - 2], want[m - 1], drawn[-1]
             assert np.any(np.abs(want[m - 1]) > 500)
@@ -164,6 +164,30 @@ def test_a_diverging_path_is_cut_where_it_leaves_the_drawing():
     far = explore.decode(shown.data["lines"][shown.data["runs"][1]["lines"][0]])
     assert 2 < len(far) < 41
     assert np.all(np.abs(far) < 3 * 72 * 8)  # within three figure sizes
+
+
+def test_a_line_from_far_outside_keeps_its_direction():
+    """A loss of 0 on a log scale: the segment to the next point is cut, not dropped."""
+
+    def from_zero(lr):
+        fig, ax = plt.subplots()
+        ax.semilogy([0, 1, 2, 3], [0.0, lr, lr / 10, lr / 100])
+        ax.set(xlim=(0, 3), ylim=(1e-4, 1))
+        return fig
+
+    shown = explore.figure(
+        from_zero,
+        {"lr": [0.1, 0.5]},
+        default={"lr": 0.1},
+        labels={"lr": "η"},
+        status=lambda lr: "",
+        alt="x",
+    )
+    for run in shown.data["runs"]:
+        drawn = explore.decode(shown.data["lines"][run["lines"][0]])
+        assert len(drawn) == 4  # the three points, and where the first segment enters
+        first, second = drawn[0], drawn[1]
+        assert first[1] > second[1] and abs(first[0] - second[0]) < 0.2 * (first[1] - second[1])
 
 
 def test_verdicts():
