@@ -695,12 +695,12 @@ def test_explorable_figures_are_within_budget_and_static_elsewhere(browser, serv
 def test_explorable_scripts_load_only_where_needed(html_dir):
     for path in site_pages(html_dir):
         text = (html_dir / path).read_text(encoding="utf-8")
-        has = 'class="gd-explore"' in text
+        has = '<div class="gd-explore"' in text
         script = re.search(r'<script [^>]*src="[^"]*_static/explore\.js', text)
         sheet = re.search(r'<link [^>]*href="[^"]*_static/explore\.css', text)
         assert bool(script) == has and bool(sheet) == has, path
     assert sorted(EXPLORABLES) == sorted(
-        p for p in site_pages(html_dir) if 'class="gd-explore"' in (html_dir / p).read_text()
+        p for p in site_pages(html_dir) if '<div class="gd-explore"' in (html_dir / p).read_text()
     )
 
 
