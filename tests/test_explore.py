@@ -236,3 +236,19 @@ def test_draw_must_be_callable():
             status=lambda lr: "",
             alt="x",
         )
+
+
+def test_a_verdict_is_about_the_gap_and_a_met_tolerance_converges():
+    def f(x):
+        return float(x[0] ** 2 + 5.0)  # minimum 5, not 0
+
+    def grad(x):
+        return 2 * np.asarray(x, dtype=float)
+
+    fast = optim.gradient_descent(f, grad, [10.0], lr=0.4, n_steps=20)
+    assert explore.verdict(fast, minimum=5.0) == "converges"
+    assert explore.verdict(fast) == "converges slowly"  # the loss itself stays near 5
+    # Stopped by its tolerance long before the gap fell by 1e-6: it converged.
+    stopped = optim.gradient_descent(f, grad, [10.0], lr=0.05, grad_tol=1.0)
+    assert stopped.reason is optim.StopReason.GRAD_TOL
+    assert explore.verdict(stopped, minimum=5.0) == "converges"
