@@ -360,6 +360,9 @@ OVERFLOW_CHECK = """(width) => {
   const seen = new Set();
   for (const el of document.querySelectorAll('.bd-article *')) {
     if (el.closest('.katex-mathml')) continue;  // for screen readers, clipped by design
+    // Drawn inside an SVG, which clips it to its viewBox (and matplotlib to its axes):
+    // an explorable's path can run far outside while the drawing itself fits.
+    if (el.ownerSVGElement) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     const style = getComputedStyle(el);
