@@ -55,6 +55,7 @@ extensions = [
     "bookext.markup",
     "bookext.typography",
     "bookext.search",
+    "bookext.explore",
     "bookext.assets",
     "bookext.resume",
     "bookext.sources",

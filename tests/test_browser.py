@@ -360,6 +360,9 @@ OVERFLOW_CHECK = """(width) => {
   const seen = new Set();
   for (const el of document.querySelectorAll('.bd-article *')) {
     if (el.closest('.katex-mathml')) continue;  // for screen readers, clipped by design
+    // Drawn inside an SVG, which clips it to its viewBox (and matplotlib to its axes):
+    // an explorable's path can run far outside while the drawing itself fits.
+    if (el.ownerSVGElement) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     const style = getComputedStyle(el);
@@ -553,3 +556,171 @@ def test_search_excerpts_are_clean_text(browser, server):
     for theme_text in ("System Settings", "Light Dark", "Cite this chapter", ".ipynb"):
         assert theme_text not in text
     assert not re.search(r"\\(?:frac|mathrm|theta|left|right)\b", text), text
+
+
+# -- Explorable figures ---------------------------------------------------------------------------
+
+#: Page -> the figure (label) whose static image has an explorable version (gdbook.explore).
+EXPLORABLES = {
+    "part2/gradient-descent.html": "gd-fig-three-rates",
+    "part2/learning-rate.html": "lr-fig-ceiling",
+    "part2/feature-scaling.html": "scale-fig-common-lr",
+    "part3/sgd.html": "sgd-fig-noise-ball",
+    "part3/momentum.html": "mom-fig-eta-beta",
+}
+EXPLORABLE_LIMIT = 30_000  # bytes gzipped per figure, its data included
+EXPLORABLE_STATE = """(box) => {
+  const data = JSON.parse(box.querySelector("script[type='application/json']").textContent);
+  const lines = [];
+  for (let k = 0; ; k++) {
+    const g = document.getElementById(`gd${data.key}-l${k}`);
+    if (!g) break;
+    const path = g.querySelector(':scope > path');
+    const marks = Array.from(g.querySelectorAll(':scope > g > use'))
+      .map(u => [Number(u.getAttribute('x')), Number(u.getAttribute('y'))]);
+    lines.push({d: path ? path.getAttribute('d') : null, marks});
+  }
+  return {
+    run: Number(box.dataset.run), status: box.querySelector('.gd-explore-status').textContent,
+    values: Array.from(box.querySelectorAll('input[type=range]')).map(i => Number(i.value)),
+    lines,
+  };
+}"""
+
+
+def _explorable_html(html_dir: Path, page: str) -> str:
+    text = (html_dir / page).read_text(encoding="utf-8")
+    found = re.search(r'<div class="gd-explore".*?</script></div>', text, re.S)
+    assert found, f"{page} has no explorable figure"
+    return found.group(0)
+
+
+def _explorable_data(html_dir: Path, page: str) -> dict:
+    import json
+
+    payload = re.search(
+        r'<script type="application/json">(.*?)</script>', _explorable_html(html_dir, page), re.S
+    )
+    assert payload
+    return json.loads(payload.group(1).replace("<\\/", "</"))
+
+
+def _points(numbers: list[int]) -> list[tuple[float, float]]:
+    x = y = 0
+    points = []
+    for i in range(0, len(numbers) - 1, 2):
+        x, y = x + numbers[i], y + numbers[i + 1]
+        points.append((x / 10, y / 10))
+    return points
+
+
+def _check_drawn(state: dict, data: dict) -> None:
+    """The drawing shows the run the sliders choose: its lines and its status."""
+    index = 0
+    for slider, value in zip(data["sliders"], state["values"], strict=True):
+        index = index * len(slider["values"]) + value
+    assert state["run"] == index
+    run = data["runs"][index]
+    assert state["status"] == run["status"]
+    for line, drawn in zip(run["lines"], state["lines"], strict=True):
+        want = _points(data["lines"][line])
+        if drawn["d"] is not None and len(want) > 1:
+            got = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?(?:e-?\d+)?", drawn["d"])]
+            assert got == pytest.approx([c for p in want for c in p], abs=0.01)
+        if drawn["marks"]:
+            got = [c for mark in drawn["marks"] for c in mark]
+            assert got == pytest.approx([c for p in want for c in p], abs=0.01)
+
+
+@pytest.mark.parametrize("screen", (PHONE, DESKTOP), ids=lambda s: s.name)
+@pytest.mark.parametrize("page", sorted(EXPLORABLES))
+def test_explorable_figures_follow_their_sliders(browser, server, html_dir, page, screen):
+    """Mouse (or finger) and keyboard move each slider; the path and verdict follow."""
+    data = _explorable_data(html_dir, page)
+    visit = Visit(browser, server, page, screen)
+    figure = visit.page.locator(f"figure#{EXPLORABLES[page]}")
+    box = figure.locator(".gd-explore")
+    box.scroll_into_view_if_needed()
+    assert box.is_visible() and not figure.locator("img").first.is_visible()
+    assert figure.locator(".caption-number").count() == 1
+    state = box.evaluate(EXPLORABLE_STATE)
+    _check_drawn(state, data)
+    seen = {state["run"]}
+    for j, slider in enumerate(data["sliders"]):
+        control = box.locator("input[type=range]").nth(j)
+        label = box.locator(f"label[for='{control.get_attribute('id')}']")
+        assert label.inner_text() == slider["label"]
+        last = len(slider["values"]) - 1
+        # Keyboard: End, Home, then one step right.
+        control.focus()
+        for key, want in (("End", last), ("Home", 0), ("ArrowRight", min(1, last))):
+            control.press(key)
+            state = box.evaluate(EXPLORABLE_STATE)
+            assert state["values"][j] == want, (key, state["values"])
+            assert control.get_attribute("aria-valuetext") == slider["values"][want]
+            _check_drawn(state, data)
+            seen.add(state["run"])
+        # Mouse (a tap on a phone) near the right end of the track.
+        bounds = control.bounding_box()
+        assert bounds and bounds["height"] >= 24  # big enough for a finger
+        position = {"x": bounds["width"] * 0.97, "y": bounds["height"] / 2}
+        if screen.mobile:
+            control.tap(position=position)
+        else:
+            control.click(position=position)
+        state = box.evaluate(EXPLORABLE_STATE)
+        assert state["values"][j] >= last - 1, state["values"]
+        _check_drawn(state, data)
+        seen.add(state["run"])
+    assert len(seen) >= 3  # the drawing did change
+    assert box.locator("[aria-live=polite]").count() == 1
+    assert not visit.console_errors and not visit.failed and not visit.blocked
+    visit.close()
+
+
+@pytest.mark.parametrize("page", sorted(EXPLORABLES))
+def test_explorable_figures_are_within_budget_and_static_elsewhere(browser, server, html_dir, page):
+    html = _explorable_html(html_dir, page)
+    assert len(gzip.compress(html.encode("utf-8"), compresslevel=9, mtime=0)) <= EXPLORABLE_LIMIT
+    for options, media in (({"java_script_enabled": False}, "screen"), ({}, "print")):
+        visit = Visit(browser, server, page, **options)
+        visit.page.emulate_media(media=media)
+        figure = visit.page.locator(f"figure#{EXPLORABLES[page]}")
+        # As the PDF is printed (bookext/pdf.py): every image loaded first.
+        figure.locator("img").first.evaluate(
+            "img => { img.loading = 'eager'; return img.decode(); }"
+        )
+        assert figure.locator("img").first.is_visible(), (options, media)
+        assert not figure.locator(".gd-explore").is_visible(), (options, media)
+        visit.close()
+
+
+def test_explorable_scripts_load_only_where_needed(html_dir):
+    for path in site_pages(html_dir):
+        text = (html_dir / path).read_text(encoding="utf-8")
+        has = '<div class="gd-explore"' in text
+        script = re.search(r'<script [^>]*src="[^"]*_static/explore\.js', text)
+        sheet = re.search(r'<link [^>]*href="[^"]*_static/explore\.css', text)
+        assert bool(script) == has and bool(sheet) == has, path
+    assert sorted(EXPLORABLES) == sorted(
+        p for p in site_pages(html_dir) if '<div class="gd-explore"' in (html_dir / p).read_text()
+    )
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_axe_passes_on_explorable_figures(browser, server, mode):
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
+    problems = {}
+    for page, label in sorted(EXPLORABLES.items()):
+        visit = Visit(browser, server, page, PHONE, color_scheme=mode)
+        errors = list(visit.console_errors)
+        results = axe.run(visit.page, context={"include": [[f"figure#{label}"]]})
+        visit.close()
+        serious = [
+            f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}"
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        if serious or errors:
+            problems[page] = serious + errors
+    assert not problems

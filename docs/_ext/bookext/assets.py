@@ -46,6 +46,9 @@ NEEDED_BY: dict[str, tuple[str, ...]] = {
     "sphinx-design.min.css": ('class="sd-', " sd-"),
     "proof.css": ('class="proof ',),
     "exercise.css": ('class="exercise ', 'class="solution '),
+    # The markup itself: a listing of gdbook/explore.py shows it as "&lt;div ...".
+    "explore.js": ('<div class="gd-explore"',),
+    "explore.css": ('<div class="gd-explore"',),
 }
 
 
