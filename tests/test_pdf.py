@@ -50,8 +50,10 @@ def text_of(path: Path) -> list[str]:
 
 
 def squash(text: str) -> str:
-    """Text without any whitespace: a PDF's text breaks lines (and words) where it likes."""
-    return re.sub(r"\s+", "", text.replace("\u00ad", ""))
+    """Text without whitespace or hyphens: a PDF's text breaks lines (and words) where it
+    likes, and pdfium reports a hyphen at a line's end as U+FFFE ("cross-entropy" in a
+    title that wraps there comes back as "cross\ufffeentropy")."""
+    return re.sub(r"[\s\u00ad\ufffe-]+", "", text)
 
 
 def chapter_pdf(pdfs: Path, docname: str, solutions: bool = True) -> Path:
