@@ -226,7 +226,7 @@ def quadratic(X: npt.ArrayLike, y: npt.ArrayLike) -> surfaces.Quadratic:
     Examples
     --------
     >>> q = quadratic(design_matrix([1.0, 3.0]), [2.0, 6.0])
-    >>> q.minimiser.round(12), round(q.max_lr, 4)
+    >>> q.minimiser.round(12) + 0.0, round(q.max_lr, 4)  # + 0.0: a -0.0 prints as 0.0
     (array([2., 0.]), 0.1716)
     """
     A, targets = _data(X, y)
