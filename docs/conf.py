@@ -59,6 +59,7 @@ extensions = [
     "bookext.assets",
     "bookext.resume",
     "bookext.sources",
+    "bookext.history",
 ]
 
 root_doc = "index"

@@ -12,15 +12,25 @@ renumber the next. An appendix is named by a letter instead (``book_appendices``
 ``conf.py`` maps its docname to the letter), and its figures, equations, exercises and
 results are numbered A.1, A.2, ... on their own, whatever the other pages hold; the other
 pages outside the parts are counted as if the appendices were not there.
+
+Sphinx numbers figures by walking every page's doctree on every build, and unpickling them
+all costs seconds even when nothing changed. The walk only looks at sections, toctrees and
+numbered items, so each page's doctree is kept in memory (and in the pickled environment)
+as a skeleton of just those; a page that is read again loses its skeleton and the walk
+reads its full doctree once more. A page is written again when its own numbers moved or
+when it refers to an item of a page whose numbers moved ("see (8.3)" on another page).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
+from sphinx.domains.std import StandardDomain
 from sphinx.environment import BuildEnvironment
 from sphinx.environment.collectors.toctree import TocTreeCollector
 
@@ -72,9 +82,94 @@ def _shift(env: BuildEnvironment, docname: str, offset: int) -> None:
             node["secnumber"] = [number[0] + offset, *number[1:]]
 
 
+def _numbered(env: BuildEnvironment, node: nodes.Element) -> bool:
+    """Whether Sphinx's figure walk would number `node` (its own test, in its order)."""
+    for domain in env.domains.sorted():
+        if isinstance(domain, StandardDomain) and not domain.get_numfig_title(node):
+            continue
+        if domain.get_enumerable_node_type(node):
+            return bool(node["ids"])
+    return False
+
+
+def _skeleton(env: BuildEnvironment, node: nodes.Element) -> nodes.Element | None:
+    """`node` without the subtrees that hold no section, toctree or numbered item."""
+    outline = isinstance(node, (nodes.section, addnodes.toctree))
+    if not outline and _numbered(env, node):
+        # Whole, so that its title and kind read as before; raw output cannot matter.
+        whole = node.deepcopy()
+        for raw in list(whole.findall(nodes.raw)):
+            raw.parent.remove(raw)
+        return whole
+    kept = [
+        pruned
+        for child in node.children
+        if isinstance(child, nodes.Element) and (pruned := _skeleton(env, child)) is not None
+    ]
+    if not kept and not outline:
+        return None
+    copy = node.copy()
+    copy.extend(kept)
+    return copy
+
+
+def _detached(skeleton: nodes.Element) -> nodes.Element:
+    # A copy remembers the document it came from; pickled, it would carry the whole page.
+    for node in skeleton.findall():
+        node.document = None
+    return skeleton
+
+
+@contextmanager
+def _skeletons(env: BuildEnvironment) -> Iterator[None]:
+    """Let Sphinx's figure walk read skeletons where it would unpickle whole doctrees."""
+    skeletons: dict[str, nodes.Element] = env.__dict__.setdefault("bookext_skeletons", {})
+    references = _references(env)
+    full = env.get_doctree
+
+    def get_doctree(docname: str) -> nodes.Element:
+        if docname in skeletons:
+            return skeletons[docname]
+        doctree = full(docname)
+        skeleton = _detached(_skeleton(env, doctree) or nodes.container())
+        skeletons[docname] = skeleton
+        # Every name a numbered item answers to, and every name the page refers to.
+        defined = {
+            str(name).lower()
+            for item in skeleton.findall(nodes.Element)
+            if not isinstance(item, (nodes.section, addnodes.toctree))
+            for name in [*item["names"], *item["ids"], item.get("label")]
+            if name
+        }
+        targets = {
+            str(xref["reftarget"]).lower()
+            for xref in doctree.findall(addnodes.pending_xref)
+            if xref.get("reftarget")
+        }
+        references[docname] = (defined, targets)
+        return doctree
+
+    env.get_doctree = get_doctree  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del env.get_doctree
+
+
+def _references(env: BuildEnvironment) -> dict[str, tuple[set[str], set[str]]]:
+    """For each page: the names of its numbered items, and the names it refers to."""
+    return env.__dict__.setdefault("bookext_references", {})
+
+
+def _forget_skeleton(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    env.__dict__.get("bookext_skeletons", {}).pop(docname, None)
+    _references(env).pop(docname, None)
+
+
 def _assign_figures(self: TocTreeCollector, env: BuildEnvironment) -> list[str]:
     before = dict(env.toc_fignumbers)
-    changed = set(_sphinx_assign_figures(self, env))
+    with _skeletons(env):
+        _sphinx_assign_figures(self, env)
     appendices = env.config.book_appendices
     # Sphinx gave the pages outside the numbered parts one counter per kind of item, the
     # appendices included; count those pages again in the same order without them.
@@ -94,12 +189,19 @@ def _assign_figures(self: TocTreeCollector, env: BuildEnvironment) -> list[str]:
             # Sphinx counted in reading order; keep the order and restart at 1.
             ordered = sorted(numbers, key=numbers.__getitem__)
             numbers.update({key: (letter, k) for k, key in enumerate(ordered, start=1)})
-    changed |= {doc for doc, numbers in env.toc_fignumbers.items() if numbers != before.get(doc)}
-    return sorted(changed)
+    # Sphinx compared its own numbers with the adjusted ones of the last build; compare
+    # the adjusted ones, so that a page is rewritten only when its numbers really moved.
+    docs = before.keys() | env.toc_fignumbers.keys()
+    moved = {doc for doc in docs if env.toc_fignumbers.get(doc) != before.get(doc)}
+    references = _references(env)
+    names = set().union(*(references[doc][0] for doc in moved if doc in references))
+    readers = {doc for doc, (_, targets) in references.items() if targets & names}
+    return sorted(moved | readers)
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("book_appendices", {}, "env", types=[dict])
     TocTreeCollector.assign_section_numbers = _assign_continuous  # type: ignore[method-assign]
     TocTreeCollector.assign_figure_numbers = _assign_figures  # type: ignore[method-assign]
+    app.connect("env-purge-doc", _forget_skeleton)
     return metadata(parallel_read_safe=False)
