@@ -60,6 +60,7 @@ extensions = [
     "bookext.resume",
     "bookext.sources",
     "bookext.history",
+    "bookext.speedups",
 ]
 
 root_doc = "index"

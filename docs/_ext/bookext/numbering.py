@@ -23,6 +23,7 @@ when it refers to an item of a page whose numbers moved ("see (8.3)" on another 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -167,7 +168,9 @@ def _forget_skeleton(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
 
 
 def _assign_figures(self: TocTreeCollector, env: BuildEnvironment) -> list[str]:
-    before = dict(env.toc_fignumbers)
+    # The numbers of the last build (a page read again has lost its own from
+    # env.toc_fignumbers by now, though they may not have moved).
+    before: dict[str, Any] = env.__dict__.get("bookext_fignumbers", {})
     with _skeletons(env):
         _sphinx_assign_figures(self, env)
     appendices = env.config.book_appendices
@@ -193,6 +196,7 @@ def _assign_figures(self: TocTreeCollector, env: BuildEnvironment) -> list[str]:
     # the adjusted ones, so that a page is rewritten only when its numbers really moved.
     docs = before.keys() | env.toc_fignumbers.keys()
     moved = {doc for doc in docs if env.toc_fignumbers.get(doc) != before.get(doc)}
+    env.__dict__["bookext_fignumbers"] = copy.deepcopy(env.toc_fignumbers)
     references = _references(env)
     names = set().union(*(references[doc][0] for doc in moved if doc in references))
     readers = {doc for doc, (_, targets) in references.items() if targets & names}

@@ -48,8 +48,15 @@ def _collect(app: Sphinx, doctree: nodes.document) -> None:
         node["classes"].append(NO_SEARCH)
     language = SearchEnglish(app.config.html_search_options)
 
+    stemmed: dict[str, str] = {}  # a page says the same words again and again
+
+    def stem(word: str) -> str:
+        if word not in stemmed:
+            stemmed[word] = language.stem(word).lower()
+        return stemmed[word]
+
     def stems(text: str) -> list[str]:
-        found = (language.stem(w).lower() for w in language.split(text))
+        found = (stem(w) for w in language.split(text))
         return [s for s in found if language.word_filter(s) and len(s) > 1]
 
     counts: Counter[str] = Counter()
