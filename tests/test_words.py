@@ -101,6 +101,11 @@ def test_counts_the_main_path_only():
     assert c.optional_words == 3 + 5 + 4 + 1 + 1 + 3 + 6 + 2 + 1
 
 
+def test_a_comment_is_not_on_the_page():
+    page = "Main words here.\n% a note for authors, never shown\nMore.\n"
+    assert words.count(page).words == 4
+
+
 def test_prose_words_reads_roles_as_they_read():
     assert words.prose_words("see {ref}`chapter 8 <ch-lr>` and {numref}`fig-x`") == 5
     assert words.prose_words("it is {glue:text}`kappa:,.0f` times $\\kappa$") == 4

@@ -165,6 +165,8 @@ def count(text: str) -> Count:
             continue
         if not stripped:
             flush()
+        elif stripped.startswith("%"):  # a MyST comment: not on the page
+            continue
         elif not (_LABEL.match(stripped) or _OPTION.match(line)):
             paragraph.append(line)
     flush()
