@@ -393,6 +393,32 @@ def test_rebuilds_after_edits_give_the_site_of_a_clean_build(mini: MiniBook):
     ]
 
 
+def test_the_teachers_build_over_the_readers_leaves_no_solution_behind(mini: MiniBook):
+    # README's teacher command builds into the folder the readers' build used: a figure
+    # drawn only in a solution must not stay in _images (bookext/history.py prunes it).
+    mini.index(["part1/ex"])
+    for name in ("shown", "solved"):
+        mini.write(f"{name}.svg", f'<svg xmlns="http://www.w3.org/2000/svg" id="{name}"/>\n')
+    body = (
+        "```{figure} ../shown.svg\n:name: fig-shown\n\nShown.\n```\n\n"
+        "```{exercise}\n:label: ex-one\n\nDraw it.\n```\n\n"
+        "````{solution-start} ex-one\n:class: dropdown\n````\n\n"
+        "```{figure} ../solved.svg\n:name: fig-solved\n\nSolved.\n```\n\n"
+        "````{solution-end}\n````\n"
+    )
+    mini.write("part1/ex.md", chapter("ch-ex", "Ex", body))
+    assert (readers := mini.build()).returncode == 0, readers.output
+    assert (mini.html / "_images" / "solved.svg").is_file()
+
+    assert (teachers := mini.build("-D", "hide_solutions=1")).returncode == 0, teachers.output
+    over = _digest(mini.html)
+    shutil.rmtree(mini.docs / "_build")
+    assert (clean := mini.build("-D", "hide_solutions=1")).returncode == 0, clean.output
+
+    assert over == _digest(mini.html)
+    assert sorted(n for n in over if n.startswith("_images/")) == ["_images/shown.svg"]
+
+
 def _version(init: Path) -> str:
     return re.search(r'__version__ = "([^"]+)"', init.read_text()).group(1)
 

@@ -82,13 +82,7 @@ def _clean_output(app: Sphinx, exception: Exception | None) -> None:
         copy = outdir / "_sources" / (docname + Path(app.env.doc2path(docname)).suffix)
         if copy.is_file():
             copy.write_text(strip_solutions(copy.read_text(encoding="utf-8")), encoding="utf-8")
-    # Figures drawn by solutions, left by an earlier build with solutions in this folder.
-    images = outdir / "_images"
-    used = set(getattr(app.builder, "images", {}).values())
-    if images.is_dir():
-        for image in images.iterdir():
-            if image.is_file() and image.name not in used:
-                image.unlink()
+    # Figures drawn only by solutions are no longer used; bookext.history deletes them.
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -109,9 +109,9 @@ def _skeleton(env: BuildEnvironment, node: nodes.Element) -> nodes.Element | Non
     ]
     if not kept and not outline:
         return None
-    copy = node.copy()
-    copy.extend(kept)
-    return copy
+    trimmed = node.copy()
+    trimmed.extend(kept)
+    return trimmed
 
 
 def _detached(skeleton: nodes.Element) -> nodes.Element:
