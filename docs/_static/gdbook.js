@@ -41,6 +41,13 @@
 
   function start() {
     markAll();
+    // KaTeX's fonts arrive after the page is parsed and change every formula's width: a
+    // box marked before they load may fit afterwards (or the other way round).
+    window.addEventListener("load", markAll);
+    if (document.fonts) {
+      document.fonts.ready.then(markAll);
+      document.fonts.addEventListener("loadingdone", markAll);
+    }
     document.querySelectorAll(SCROLLERS).forEach(function (box) {
       box.addEventListener("scroll", function () { mark(box); }, { passive: true });
     });
